@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what `make demo` / `make test` / `make bench` need, skipping what is present.
+# Idempotent: on a warm machine it takes seconds. See ../README.md ("Set-up").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_PACK_VERSION=0.15.1
+say() { printf '[setup] %s\n' "$*"; }
+
+# 1. Rust: the wasm target and the lint components.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for c in clippy rustfmt; do
+  rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+done
+
+# 2. Chromium + ChromeDriver from Debian (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing Debian chromium + chromium-driver"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# 3. wasm-bindgen-cli: exactly the wasm-bindgen version in Cargo.lock (no --locked: see PLATFORM notes).
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WB_VERSION"
+  cargo install -q wasm-bindgen-cli --version "=$WB_VERSION" --force
+fi
+
+# 4. wasm-pack (used by users' `wasm-pack test`, and by `make package`).
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  say "installing wasm-pack $WASM_PACK_VERSION"
+  cargo install -q --locked wasm-pack --version "=$WASM_PACK_VERSION" --force
+fi
+
+# 5. npm dev tools pinned in package-lock.json: binaryen (wasm-opt), workerd, playwright-core, esbuild, peers.
+stamp=node_modules/.setup-stamp
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "npm ci (dev tools pinned in package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+say "ready: $(wasm-bindgen --version), $(wasm-pack --version), wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -1)"
