@@ -1,0 +1,249 @@
+//! [`ResponseCache`]: a small, bounded (entries and bytes, LRU) cache of successful GET bodies, partitioned by
+//! identity so that no entry made for one customer is ever served to another.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Cache settings (`cache` in the JS options).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CacheConfig {
+    /// Most entries kept. Default 500.
+    pub max_entries: usize,
+    /// Most body bytes kept (UTF-8). Default 4 MiB.
+    pub max_bytes: usize,
+    /// Time-to-live per path prefix in ms, longest prefix wins. Paths without a rule are cached only when the
+    /// server sends `Cache-Control: max-age`.
+    pub ttl_ms: Vec<(String, u64)>,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            max_entries: 500,
+            max_bytes: 4 * 1024 * 1024,
+            ttl_ms: vec![
+                ("/languages".into(), 3_600_000),
+                ("/stores".into(), 300_000),
+                ("/products".into(), 300_000),
+                ("/rewards".into(), 60_000),
+            ],
+        }
+    }
+}
+
+/// Who an entry belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Partition {
+    /// Made while no customer was logged in: catalogue data for this device.
+    Anonymous,
+    /// Made while this customer was logged in.
+    Customer(String),
+}
+
+#[derive(Debug)]
+struct Entry {
+    body: Rc<str>,
+    expires_at: f64,
+    partition: Partition,
+    path: String,
+    used: u64,
+}
+
+/// The cache. Keys are `(partition, url)`; lookups only ever see the caller's own partition.
+///
+/// ```
+/// use carecloud_customer::cache::{CacheConfig, Partition, ResponseCache};
+/// let mut c = ResponseCache::new(CacheConfig::default());
+/// let alice = Partition::Customer("a".into());
+/// c.put(&alice, "/customers", "/customers?", "{\"data\":{}}".into(), 1000.0, 0.0);
+/// assert!(c.get(&alice, "/customers?", 10.0).is_some());
+/// assert!(c.get(&Partition::Customer("b".into()), "/customers?", 10.0).is_none());
+/// ```
+#[derive(Debug)]
+pub struct ResponseCache {
+    config: CacheConfig,
+    entries: HashMap<(Partition, String), Entry>,
+    bytes: usize,
+    tick: u64,
+}
+
+impl ResponseCache {
+    /// An empty cache.
+    pub fn new(config: CacheConfig) -> Self {
+        ResponseCache { config, entries: HashMap::new(), bytes: 0, tick: 0 }
+    }
+
+    /// The configured TTL for `path` (longest matching prefix), in ms.
+    pub fn ttl_for(&self, path: &str) -> Option<u64> {
+        self.config
+            .ttl_ms
+            .iter()
+            .filter(|(p, _)| path == p || path.starts_with(&format!("{}/", p.trim_end_matches('/'))) || p == "/")
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, t)| *t)
+    }
+
+    /// A fresh entry's body, if any; refreshes its LRU position. Expired entries are removed.
+    pub fn get(&mut self, partition: &Partition, url: &str, now: f64) -> Option<Rc<str>> {
+        let key = (partition.clone(), url.to_string());
+        let fresh = self.entries.get(&key).map(|e| e.expires_at > now)?;
+        if !fresh {
+            self.remove(&key);
+            return None;
+        }
+        self.tick += 1;
+        let e = self.entries.get_mut(&key)?;
+        e.used = self.tick;
+        Some(e.body.clone())
+    }
+
+    /// Stores a body for `ttl_ms`. Bodies larger than a quarter of the byte budget are not kept.
+    pub fn put(&mut self, partition: &Partition, path: &str, url: &str, body: Rc<str>, ttl_ms: f64, now: f64) {
+        if !(ttl_ms > 0.0) || self.config.max_entries == 0 || body.len() > self.config.max_bytes / 4 {
+            return;
+        }
+        let key = (partition.clone(), url.to_string());
+        self.remove(&key);
+        while !self.entries.is_empty()
+            && (self.entries.len() >= self.config.max_entries || self.bytes + body.len() > self.config.max_bytes)
+        {
+            self.evict_lru();
+        }
+        self.tick += 1;
+        self.bytes += body.len();
+        self.entries.insert(
+            key,
+            Entry { body, expires_at: now + ttl_ms, partition: partition.clone(), path: path.to_string(), used: self.tick },
+        );
+    }
+
+    fn remove(&mut self, key: &(Partition, String)) {
+        if let Some(e) = self.entries.remove(key) {
+            self.bytes -= e.body.len();
+        }
+    }
+
+    fn evict_lru(&mut self) {
+        let oldest = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone());
+        if let Some(k) = oldest {
+            self.remove(&k);
+        }
+    }
+
+    fn retain(&mut self, keep: impl Fn(&Entry) -> bool) {
+        let mut freed = 0;
+        self.entries.retain(|_, e| {
+            let k = keep(e);
+            if !k {
+                freed += e.body.len();
+            }
+            k
+        });
+        self.bytes -= freed;
+    }
+
+    /// Drops every entry whose path starts with `prefix` (a write to a resource invalidates reads under it).
+    pub fn invalidate_prefix(&mut self, prefix: &str) {
+        self.retain(|e| !e.path.starts_with(prefix));
+    }
+
+    /// Drops every entry made for a customer (logout, customer change, session end).
+    pub fn drop_customer_entries(&mut self) {
+        self.retain(|e| e.partition == Partition::Anonymous);
+    }
+
+    /// Drops everything.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Body bytes held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(max_entries: usize, max_bytes: usize) -> CacheConfig {
+        CacheConfig { max_entries, max_bytes, ..Default::default() }
+    }
+
+    #[test]
+    fn expires_after_ttl() {
+        let mut c = ResponseCache::new(CacheConfig::default());
+        let p = Partition::Anonymous;
+        c.put(&p, "/rewards", "/rewards?count=1", "{}".into(), 100.0, 0.0);
+        assert!(c.get(&p, "/rewards?count=1", 99.0).is_some());
+        assert!(c.get(&p, "/rewards?count=1", 100.0).is_none());
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn bounded_by_entries_with_lru_eviction() {
+        let mut c = ResponseCache::new(cfg(3, 1 << 20));
+        let p = Partition::Anonymous;
+        for i in 0..3 {
+            c.put(&p, "/x", &format!("/x/{i}"), "{}".into(), 1e9, 0.0);
+        }
+        assert!(c.get(&p, "/x/0", 1.0).is_some()); // 0 is now most recently used
+        c.put(&p, "/x", "/x/3", "{}".into(), 1e9, 0.0);
+        assert_eq!(c.len(), 3);
+        assert!(c.get(&p, "/x/1", 1.0).is_none(), "least recently used is evicted");
+        assert!(c.get(&p, "/x/0", 1.0).is_some());
+    }
+
+    #[test]
+    fn bounded_by_bytes() {
+        let mut c = ResponseCache::new(cfg(100, 40));
+        let p = Partition::Anonymous;
+        for i in 0..10 {
+            c.put(&p, "/x", &format!("/x/{i}"), "0123456789".into(), 1e9, 0.0);
+            assert!(c.bytes() <= 40);
+        }
+        assert_eq!(c.len(), 4);
+        c.put(&p, "/x", "/big", "x".repeat(11).into(), 1e9, 0.0);
+        assert!(c.get(&p, "/big", 0.0).is_none(), "a body over a quarter of the budget is not kept");
+    }
+
+    #[test]
+    fn partitions_never_leak_and_logout_drops_customer_entries() {
+        let mut c = ResponseCache::new(CacheConfig::default());
+        let (a, b, anon) = (Partition::Customer("A".into()), Partition::Customer("B".into()), Partition::Anonymous);
+        c.put(&a, "/customers", "/customers?", "alice".into(), 1e9, 0.0);
+        c.put(&anon, "/rewards", "/rewards?", "catalogue".into(), 1e9, 0.0);
+        assert!(c.get(&b, "/customers?", 1.0).is_none());
+        assert!(c.get(&anon, "/customers?", 1.0).is_none());
+        c.drop_customer_entries();
+        assert!(c.get(&a, "/customers?", 1.0).is_none());
+        assert_eq!(c.get(&anon, "/rewards?", 1.0).as_deref(), Some("catalogue"));
+    }
+
+    #[test]
+    fn prefix_invalidation_and_ttl_rules() {
+        let mut c = ResponseCache::new(CacheConfig::default());
+        let p = Partition::Anonymous;
+        c.put(&p, "/rewards/r1", "/rewards/r1?", "1".into(), 1e9, 0.0);
+        c.put(&p, "/rewards", "/rewards?", "2".into(), 1e9, 0.0);
+        c.put(&p, "/stores", "/stores?", "3".into(), 1e9, 0.0);
+        c.invalidate_prefix("/rewards");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.bytes(), 1);
+        assert_eq!(c.ttl_for("/rewards/r1"), Some(60_000));
+        assert_eq!(c.ttl_for("/rewardsX"), None);
+        assert_eq!(c.ttl_for("/customers"), None);
+    }
+}

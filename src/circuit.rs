@@ -1,0 +1,207 @@
+//! [`CircuitBreaker`]: closed → open after N consecutive failures → half-open single probe → closed or open again.
+//! Pure state machine over caller-supplied time.
+
+use crate::error::Error;
+
+/// Breaker settings (`circuitBreaker` in the JS options).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BreakerConfig {
+    /// Consecutive failed attempts (network, timeout, 5xx) that open the circuit. Default 5.
+    pub failure_threshold: u32,
+    /// How long the circuit stays open before one probe is let through, in ms. Default 30 000.
+    pub open_ms: u64,
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        BreakerConfig { failure_threshold: 5, open_ms: 30_000 }
+    }
+}
+
+impl BreakerConfig {
+    /// Checks the ranges.
+    pub fn validate(self) -> Result<Self, Error> {
+        if self.failure_threshold == 0 || self.failure_threshold > 1000 {
+            return Err(Error::config("circuitBreaker.failureThreshold must be between 1 and 1000"));
+        }
+        if self.open_ms == 0 || self.open_ms > 3_600_000 {
+            return Err(Error::config("circuitBreaker.openMs must be between 1 and 3600000"));
+        }
+        Ok(self)
+    }
+}
+
+/// The breaker's state, as `stats().circuitState` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CircuitState {
+    /// Calls flow.
+    Closed,
+    /// Calls fail fast with `circuit_open`.
+    Open,
+    /// One probe call is allowed through; its result closes or re-opens the circuit.
+    HalfOpen,
+}
+
+impl CircuitState {
+    /// `"closed"`, `"open"` or `"half_open"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CircuitState::Closed => "closed",
+            CircuitState::Open => "open",
+            CircuitState::HalfOpen => "half_open",
+        }
+    }
+}
+
+/// What an attempt may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permit {
+    /// A normal attempt.
+    Normal,
+    /// The half-open probe: report its result, or [`CircuitBreaker::abandon`] it.
+    Probe,
+}
+
+/// A transition worth an event (`circuit_open` / `circuit_closed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    /// The circuit opened.
+    Opened,
+    /// The circuit closed again.
+    Closed,
+}
+
+/// The circuit breaker.
+///
+/// ```
+/// use carecloud_customer::circuit::{BreakerConfig, CircuitBreaker, CircuitState, Permit};
+/// let mut b = CircuitBreaker::new(BreakerConfig { failure_threshold: 2, open_ms: 1000 });
+/// b.on_failure(0.0);
+/// b.on_failure(0.0);
+/// assert_eq!(b.state(0.0), CircuitState::Open);
+/// assert!(b.allow(10.0).is_err());
+/// assert_eq!(b.allow(1000.0), Ok(Permit::Probe));
+/// ```
+#[derive(Debug)]
+pub struct CircuitBreaker {
+    config: BreakerConfig,
+    failures: u32,
+    opened_at: Option<f64>,
+    probing: bool,
+}
+
+impl CircuitBreaker {
+    /// A closed breaker.
+    pub fn new(config: BreakerConfig) -> Self {
+        CircuitBreaker { config, failures: 0, opened_at: None, probing: false }
+    }
+
+    /// The state at `now` (ms).
+    pub fn state(&self, now: f64) -> CircuitState {
+        match self.opened_at {
+            None => CircuitState::Closed,
+            Some(t) if now - t >= self.config.open_ms as f64 => CircuitState::HalfOpen,
+            Some(_) => CircuitState::Open,
+        }
+    }
+
+    /// May an attempt start at `now`? `Err(retry_in_ms)` when the circuit is open (or the probe is out).
+    pub fn allow(&mut self, now: f64) -> Result<Permit, u64> {
+        match self.state(now) {
+            CircuitState::Closed => Ok(Permit::Normal),
+            CircuitState::Open => {
+                let t = self.opened_at.unwrap_or(now);
+                Err((self.config.open_ms as f64 - (now - t)).max(0.0) as u64)
+            }
+            CircuitState::HalfOpen if self.probing => Err(self.config.open_ms.min(1000)),
+            CircuitState::HalfOpen => {
+                self.probing = true;
+                Ok(Permit::Probe)
+            }
+        }
+    }
+
+    /// An attempt got a response that is not a server failure.
+    pub fn on_success(&mut self) -> Option<Transition> {
+        self.failures = 0;
+        self.probing = false;
+        self.opened_at.take().map(|_| Transition::Closed)
+    }
+
+    /// An attempt failed (network, timeout, 5xx).
+    pub fn on_failure(&mut self, now: f64) -> Option<Transition> {
+        self.failures = self.failures.saturating_add(1);
+        let was_probe = std::mem::take(&mut self.probing);
+        if was_probe || (self.opened_at.is_none() && self.failures >= self.config.failure_threshold) {
+            let newly = self.opened_at.is_none();
+            self.opened_at = Some(now);
+            return newly.then_some(Transition::Opened);
+        }
+        None
+    }
+
+    /// The probe was cancelled before it had a result: let another one through.
+    pub fn abandon(&mut self, permit: Permit) {
+        if permit == Permit::Probe {
+            self.probing = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b() -> CircuitBreaker {
+        CircuitBreaker::new(BreakerConfig { failure_threshold: 3, open_ms: 1000 })
+    }
+
+    #[test]
+    fn opens_after_consecutive_failures_only() {
+        let mut b = b();
+        b.on_failure(0.0);
+        b.on_failure(0.0);
+        b.on_success();
+        b.on_failure(0.0);
+        b.on_failure(0.0);
+        assert_eq!(b.state(0.0), CircuitState::Closed);
+        assert_eq!(b.on_failure(5.0), Some(Transition::Opened));
+        assert_eq!(b.state(5.0), CircuitState::Open);
+        assert_eq!(b.allow(505.0), Err(500));
+    }
+
+    #[test]
+    fn half_open_lets_exactly_one_probe_through() {
+        let mut b = b();
+        for _ in 0..3 {
+            b.on_failure(0.0);
+        }
+        assert_eq!(b.allow(1000.0), Ok(Permit::Probe));
+        assert!(b.allow(1000.0).is_err(), "second caller during the probe fails fast");
+        assert_eq!(b.on_success(), Some(Transition::Closed));
+        assert_eq!(b.allow(1001.0), Ok(Permit::Normal));
+    }
+
+    #[test]
+    fn failed_probe_reopens_for_another_window() {
+        let mut b = b();
+        for _ in 0..3 {
+            b.on_failure(0.0);
+        }
+        assert_eq!(b.allow(1000.0), Ok(Permit::Probe));
+        assert_eq!(b.on_failure(1000.0), None, "already open: no new event");
+        assert_eq!(b.state(1500.0), CircuitState::Open);
+        assert_eq!(b.allow(2000.0), Ok(Permit::Probe));
+    }
+
+    #[test]
+    fn abandoned_probe_frees_the_slot() {
+        let mut b = b();
+        for _ in 0..3 {
+            b.on_failure(0.0);
+        }
+        let p = b.allow(1000.0).unwrap();
+        b.abandon(p);
+        assert_eq!(b.allow(1000.0), Ok(Permit::Probe));
+    }
+}

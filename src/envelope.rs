@@ -1,0 +1,144 @@
+//! Lenient parsing of what CareCloud sends: the `{"error": {…}}` body of a failed call and the list envelope
+//! `{"data": {"<list_key>": […], "total_items": N}}`. Unknown fields are ignored, missing ones tolerated, wrong types
+//! skipped; nothing here panics on any input.
+
+use crate::error::InvalidParam;
+use serde_json::Value;
+
+/// The fields of CareCloud's error body that the client uses.
+#[derive(Debug, Default, PartialEq)]
+pub struct ErrorBody {
+    /// `error.exception`, or `error.type` when that carries the exception name (the spec's 403 example).
+    pub exception: Option<String>,
+    /// `error.title`.
+    pub title: Option<String>,
+    /// `error.detail`.
+    pub detail: Option<String>,
+    /// `error.error_data.invalid_params[]`.
+    pub invalid_params: Vec<InvalidParam>,
+}
+
+const MAX_TEXT: usize = 300;
+const MAX_PARAMS: usize = 1000;
+
+fn text(v: Option<&Value>) -> Option<String> {
+    let s = match v? {
+        Value::String(s) => s.clone(),
+        Value::Null => return None,
+        other => other.to_string(),
+    };
+    let s: String = s.chars().filter(|c| !c.is_control()).take(MAX_TEXT).collect();
+    (!s.is_empty()).then_some(s)
+}
+
+impl ErrorBody {
+    /// Parses any body. Not JSON, not an object, or no `error` key: all fields empty.
+    pub fn parse(body: &str) -> ErrorBody {
+        let Ok(v) = serde_json::from_str::<Value>(body.trim()) else {
+            return ErrorBody::default();
+        };
+        let Some(e) = v.get("error").filter(|e| e.is_object()) else {
+            return ErrorBody::default();
+        };
+        let ty = text(e.get("type")).filter(|t| t != "about:blank" && !t.contains('/'));
+        let invalid_params = e
+            .get("error_data")
+            .and_then(|d| d.get("invalid_params"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .take(MAX_PARAMS)
+                    .filter_map(|p| {
+                        Some(InvalidParam {
+                            name: text(p.get("name")).unwrap_or_default(),
+                            reason: text(p.get("reason"))?,
+                            message: text(p.get("message")),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ErrorBody {
+            exception: text(e.get("exception")).or(ty),
+            title: text(e.get("title")),
+            detail: text(e.get("detail")),
+            invalid_params,
+        }
+    }
+}
+
+/// A cheap structural check that a 2xx body is a JSON object (so truncation and HTML pages are caught before the
+/// full parse): non-empty, starts with `{` and ends with `}` after trimming whitespace.
+pub fn looks_like_json_object(body: &str) -> bool {
+    let t = body.trim();
+    t.starts_with('{') && t.ends_with('}')
+}
+
+/// One page of a list: the items and `total_items`, read from the `data` object of a list response.
+#[derive(Debug, PartialEq)]
+pub struct Page {
+    /// The list under the page's list key (empty when missing or not an array).
+    pub items: Vec<Value>,
+    /// `total_items`, when present and a non-negative integer.
+    pub total_items: Option<u64>,
+}
+
+impl Page {
+    /// Reads a page from a `data` object. When `list_key` is `None`, the first array-valued field is used.
+    pub fn from_data(data: &Value, list_key: Option<&str>) -> Page {
+        let items = match list_key {
+            Some(k) => data.get(k).and_then(Value::as_array).cloned(),
+            None => data
+                .as_object()
+                .and_then(|o| o.values().find_map(|v| v.as_array().cloned())),
+        }
+        .unwrap_or_default();
+        let total_items = data.get("total_items").and_then(|t| {
+            t.as_u64()
+                .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
+        });
+        Page { items, total_items }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_never_panics_and_yields_empty() {
+        for body in ["", "null", "[]", "{", "<html>", "{\"error\":5}", "{\"error\":{\"error_data\":[1]}}", "\u{0}"] {
+            let _ = ErrorBody::parse(body);
+        }
+        assert_eq!(ErrorBody::parse("<html>"), ErrorBody::default());
+    }
+
+    #[test]
+    fn control_characters_and_huge_fields_are_tamed() {
+        let long = "x".repeat(10_000);
+        let body = format!("{{\"error\":{{\"title\":\"a\\u001b[31mb\",\"detail\":\"{long}\"}}}}");
+        let e = ErrorBody::parse(&body);
+        assert_eq!(e.title.as_deref(), Some("a[31mb"));
+        assert_eq!(e.detail.map(|d| d.len()), Some(MAX_TEXT));
+    }
+
+    #[test]
+    fn page_reads_list_key_and_total() {
+        let v: Value = serde_json::from_str(r#"{"rewards":[{"a":1},{"a":2}],"total_items":"260","extra":true}"#).unwrap();
+        let p = Page::from_data(&v, Some("rewards"));
+        assert_eq!(p.items.len(), 2);
+        assert_eq!(p.total_items, Some(260));
+        let p = Page::from_data(&v, None);
+        assert_eq!(p.items.len(), 2);
+        let p = Page::from_data(&Value::Null, Some("rewards"));
+        assert!(p.items.is_empty() && p.total_items.is_none());
+    }
+
+    #[test]
+    fn json_object_check() {
+        assert!(looks_like_json_object(" {\"data\":{}}\n"));
+        assert!(!looks_like_json_object("{\"data\":{\"rewa"));
+        assert!(!looks_like_json_object("<!DOCTYPE html>"));
+        assert!(!looks_like_json_object(""));
+    }
+}

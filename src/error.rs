@@ -1,0 +1,311 @@
+//! The one error type of the crate: [`Error`], with a stable [`ErrorKind`] that JS sees as `kind`.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// What went wrong, as a stable code. JS callers switch on the same string (`error.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request never got an HTTP response: DNS, TLS, connection refused or reset, CORS, offline.
+    Network,
+    /// An attempt or the whole call ran past its time limit (`timeoutMs` / `totalTimeoutMs`).
+    Timeout,
+    /// The caller's `AbortSignal` fired (or the future was dropped). Never retried.
+    Aborted,
+    /// 401: the device token is missing, invalid or was replaced, and renewing it did not help,
+    /// or a logged-in customer's session ended (`reason == "session_expired"`).
+    Unauthorized,
+    /// 403: no access to the resource, or the resource needs a logged-in customer.
+    Forbidden,
+    /// 404: the resource does not exist.
+    NotFound,
+    /// 400 (and 405/422): the request was rejected as invalid; see [`Error::invalid_params`].
+    BadRequest,
+    /// 409: the request conflicts with the resource's state.
+    Conflict,
+    /// 429 after every allowed retry.
+    RateLimited,
+    /// 500, 502, 504 (and other 5xx but 503) after every allowed retry.
+    Server,
+    /// 503 after every allowed retry: the service is down, overloaded or in maintenance.
+    Unavailable,
+    /// The client's circuit breaker is open: the call failed fast without touching the network.
+    CircuitOpen,
+    /// A 2xx response whose body is not the JSON CareCloud sends (HTML, truncated, not an object).
+    Decode,
+    /// The client was configured or called wrongly (bad option, enterprise credentials, plain http, bad path).
+    Config,
+}
+
+impl ErrorKind {
+    /// The stable code, as JS sees it in `error.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::CircuitOpen => "circuit_open",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Config => "config",
+        }
+    }
+
+    /// The kind an HTTP error status maps to.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            408 => ErrorKind::Timeout,
+            409 => ErrorKind::Conflict,
+            429 => ErrorKind::RateLimited,
+            503 => ErrorKind::Unavailable,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::BadRequest,
+        }
+    }
+}
+
+/// One entry of CareCloud's `error.error_data.invalid_params[]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidParam {
+    /// The parameter, as CareCloud names it (stringified when the server sends an array or object).
+    pub name: String,
+    /// The machine-readable reason: `required`, `not_found`, `not_enough_points_for_voucher`, …
+    pub reason: String,
+    /// The human message, when one was sent.
+    pub message: Option<String>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    status: Option<u16>,
+    reason: Option<String>,
+    invalid_params: Vec<InvalidParam>,
+    outcome_unknown: bool,
+    request_id: Option<String>,
+    attempts: u32,
+}
+
+/// A failed call. Cheap to clone (shared by every caller of a deduplicated request).
+///
+/// Never carries a token or password: messages are built from status codes, CareCloud's error fields and fixed
+/// text, never from request URLs or headers.
+///
+/// ```
+/// use carecloud_customer::{Error, ErrorKind};
+/// let e = Error::new(ErrorKind::Timeout, "attempt timed out after 15000 ms");
+/// assert!(e.is_retryable());
+/// assert_eq!(e.kind().as_str(), "timeout");
+/// ```
+#[derive(Clone)]
+pub struct Error(Arc<Inner>);
+
+impl Error {
+    /// An error of `kind` with a fixed message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error(Arc::new(Inner {
+            kind,
+            message: message.into(),
+            status: None,
+            reason: None,
+            invalid_params: Vec::new(),
+            outcome_unknown: false,
+            request_id: None,
+            attempts: 0,
+        }))
+    }
+
+    /// A `config` error: the client was set up or called wrongly.
+    pub fn config(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Config, message)
+    }
+
+    /// The error for an HTTP error response, parsed leniently from any body (JSON error envelope, HTML, nothing).
+    pub fn from_response(status: u16, body: &str, request_id: Option<String>) -> Error {
+        let parsed = crate::envelope::ErrorBody::parse(body);
+        let kind = ErrorKind::from_status(status);
+        let message = match (&parsed.title, &parsed.detail) {
+            (Some(t), Some(d)) if !d.is_empty() => format!("{status} {t}: {d}"),
+            (Some(t), _) => format!("{status} {t}"),
+            (None, Some(d)) => format!("{status}: {d}"),
+            (None, None) => format!("HTTP {status}"),
+        };
+        let reason = parsed
+            .invalid_params
+            .first()
+            .map(|p| p.reason.clone())
+            .or(parsed.exception);
+        Error(Arc::new(Inner {
+            kind,
+            message,
+            status: Some(status),
+            reason,
+            invalid_params: parsed.invalid_params,
+            outcome_unknown: false,
+            request_id,
+            attempts: 0,
+        }))
+    }
+
+    fn edit(self, f: impl FnOnce(&mut Inner)) -> Error {
+        let mut inner = match Arc::try_unwrap(self.0) {
+            Ok(i) => i,
+            Err(rc) => Inner {
+                kind: rc.kind,
+                message: rc.message.clone(),
+                status: rc.status,
+                reason: rc.reason.clone(),
+                invalid_params: rc.invalid_params.clone(),
+                outcome_unknown: rc.outcome_unknown,
+                request_id: rc.request_id.clone(),
+                attempts: rc.attempts,
+            },
+        };
+        f(&mut inner);
+        Error(Arc::new(inner))
+    }
+
+    /// Marks a write whose fate is unknown: the request may or may not have been applied.
+    pub fn with_outcome_unknown(self) -> Error {
+        self.edit(|i| i.outcome_unknown = true)
+    }
+
+    /// Sets the machine-readable reason (e.g. `session_expired`).
+    pub fn with_reason(self, reason: &str) -> Error {
+        self.edit(|i| i.reason = Some(reason.to_string()))
+    }
+
+    /// Records how many network attempts the call made.
+    pub fn with_attempts(self, attempts: u32) -> Error {
+        self.edit(|i| i.attempts = attempts)
+    }
+
+    /// The stable kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.0.status
+    }
+    /// CareCloud's reason: the first `invalid_params[].reason`, else the `exception`, else a client reason such as
+    /// `session_expired`.
+    pub fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// Every `invalid_params` entry of a 400.
+    pub fn invalid_params(&self) -> &[InvalidParam] {
+        &self.0.invalid_params
+    }
+    /// True for a write that may have been applied although the call failed (lost response, timeout).
+    pub fn outcome_unknown(&self) -> bool {
+        self.0.outcome_unknown
+    }
+    /// The server's request id (`X-Request-Id`), when it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+    /// Network attempts made before giving up (0 when the call failed before the network).
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+    /// The human-readable message (no secrets).
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+    /// Whether trying the same call again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.0.kind,
+            ErrorKind::Network
+                | ErrorKind::Timeout
+                | ErrorKind::RateLimited
+                | ErrorKind::Server
+                | ErrorKind::Unavailable
+                | ErrorKind::CircuitOpen
+        )
+    }
+    /// True for [`ErrorKind::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        self.0.kind == ErrorKind::Timeout
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind.as_str())
+            .field("status", &self.0.status)
+            .field("reason", &self.0.reason)
+            .field("message", &self.0.message)
+            .field("outcome_unknown", &self.0.outcome_unknown)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.0.message, self.0.kind.as_str())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_carecloud_400_with_invalid_params() {
+        let body = r#"{"error":{"type":"about:blank","exception":"bad_request_exception","title":"Bad request",
+          "detail":"Not enough points","error_data":{"invalid_params":[{"name":"reward_id",
+          "reason":"not_enough_points_for_voucher","value":"r1","message":"Not enough points"}]}}}"#;
+        let e = Error::from_response(400, body, Some("rq-1".into()));
+        assert_eq!(e.kind(), ErrorKind::BadRequest);
+        assert_eq!(e.reason(), Some("not_enough_points_for_voucher"));
+        assert_eq!(e.invalid_params().len(), 1);
+        assert_eq!(e.invalid_params()[0].name, "reward_id");
+        assert_eq!(e.request_id(), Some("rq-1"));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn html_and_empty_bodies_still_give_a_typed_error() {
+        let e = Error::from_response(502, "<html><body>Bad Gateway</body></html>", None);
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert_eq!(e.message(), "HTTP 502");
+        let e = Error::from_response(503, "", None);
+        assert_eq!(e.kind(), ErrorKind::Unavailable);
+        assert!(e.is_retryable());
+    }
+
+    #[test]
+    fn exception_in_type_field_is_used_as_reason() {
+        let body = r#"{"error":{"type":"interface_not_allowed_exception","title":"Forbidden","detail":"x",
+          "error_data":{"interface":"enterprise"}}}"#;
+        let e = Error::from_response(403, body, None);
+        assert_eq!(e.kind(), ErrorKind::Forbidden);
+        assert_eq!(e.reason(), Some("interface_not_allowed_exception"));
+    }
+
+    #[test]
+    fn outcome_unknown_survives_clone_edit() {
+        let e = Error::new(ErrorKind::Network, "connection lost");
+        let shared = e.clone();
+        let marked = e.with_outcome_unknown();
+        assert!(marked.outcome_unknown());
+        assert!(!shared.outcome_unknown());
+    }
+}

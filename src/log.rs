@@ -1,0 +1,143 @@
+//! Structured per-attempt log entries ([`LogEntry`]) and client events ([`Event`]), with PII masking: no token,
+//! password, e-mail address, phone number or card number reaches a log line.
+
+/// One entry per network attempt (and one per cache hit or joined in-flight request).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntry {
+    /// `GET`, `POST`, …
+    pub method: &'static str,
+    /// The path relative to the API base, with ids of tokens and PII in it masked.
+    pub path: String,
+    /// The query string with PII values masked (empty when none).
+    pub query: String,
+    /// The HTTP status, or 0 when no response arrived (or the entry is a cache hit / dedupe).
+    pub status: u16,
+    /// Milliseconds the attempt took.
+    pub ms: f64,
+    /// 1 for the first attempt, 2 for the first retry, …; 0 for cache hits and joined requests.
+    pub attempt: u32,
+    /// The client-generated correlation id of the call (sent as `X-Correlation-Id`).
+    pub correlation_id: String,
+    /// `network`, `cache`, or `dedupe`.
+    pub source: &'static str,
+    /// `ok`, `retry` (will retry), `renew` (401, renewing the token) or `error`.
+    pub outcome: &'static str,
+    /// The error kind when the attempt failed.
+    pub error_kind: Option<&'static str>,
+    /// The server's `X-Request-Id`, when sent.
+    pub request_id: Option<String>,
+}
+
+/// Something a UI or monitoring may want to react to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The server sent `Deprecation` (and maybe `Sunset`) on this path: plan the migration.
+    Deprecation {
+        /// Masked path.
+        path: String,
+        /// When it was deprecated (epoch ms), if the header carried a date.
+        deprecated_at: Option<f64>,
+        /// When it will be removed (epoch ms), from `Sunset`.
+        sunset_at: Option<f64>,
+    },
+    /// The circuit breaker opened: calls fail fast for `openMs`.
+    CircuitOpen,
+    /// The circuit breaker closed again.
+    CircuitClosed,
+    /// A new device token was obtained after a 401.
+    TokenRenewed,
+    /// The logged-in customer's token was replaced or became invalid: the customer must log in again.
+    SessionExpired,
+    /// A server rate-limit hint paused sending until the window resets.
+    RateLimited {
+        /// How long sending pauses, in ms.
+        pause_ms: u64,
+    },
+}
+
+impl Event {
+    /// The event's `type` string in JS.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Deprecation { .. } => "deprecation",
+            Event::CircuitOpen => "circuit_open",
+            Event::CircuitClosed => "circuit_closed",
+            Event::TokenRenewed => "token_renewed",
+            Event::SessionExpired => "session_expired",
+            Event::RateLimited { .. } => "rate_limited",
+        }
+    }
+}
+
+const PII_KEYS: &[&str] = &[
+    "email", "phone", "login_value", "password", "first_name", "last_name", "birthdate", "recipient", "contact",
+    "code", "card", "card_number", "email_list", "token", "push_token", "authentication_token",
+];
+
+/// Masks a path: the segment after `tokens` (the device token, which CareCloud puts in token action paths) and any
+/// segment that looks like an e-mail address or a long run of digits (phone, card).
+pub fn mask_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut after_tokens = false;
+    for (i, seg) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if after_tokens && !seg.is_empty() {
+            out.push_str("***");
+        } else {
+            out.push_str(&mask_value(seg));
+        }
+        after_tokens = seg == "tokens";
+    }
+    out
+}
+
+fn mask_value(v: &str) -> String {
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    if v.contains('@') || v.contains("%40") || (digits >= 7 && digits * 10 >= v.len() * 7) {
+        "***".to_string()
+    } else {
+        v.to_string()
+    }
+}
+
+/// Masks the values of PII query parameters (and anything that looks like an e-mail or phone number).
+pub fn mask_query(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => {
+                let name = k.trim_end_matches("%5B%5D").trim_end_matches("[]").to_ascii_lowercase();
+                if PII_KEYS.contains(&name.as_str()) {
+                    format!("{k}=***")
+                } else {
+                    format!("{k}={}", mask_value(v))
+                }
+            }
+            None => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_in_path_is_masked() {
+        let t = "a".repeat(72);
+        assert_eq!(mask_path(&format!("/tokens/{t}/actions/login")), "/tokens/***/actions/login");
+        assert_eq!(mask_path("/rewards/r00001"), "/rewards/r00001");
+    }
+
+    #[test]
+    fn pii_is_masked() {
+        assert_eq!(mask_path("/customers/alice@example.com"), "/customers/***");
+        assert_eq!(mask_query("email=alice%40example.com&count=20"), "email=***&count=20");
+        assert_eq!(mask_query("q=%2B420600100200&is_valid=true"), "q=***&is_valid=true");
+        assert_eq!(mask_query("email_list[]=a&count=1"), "email_list[]=***&count=1");
+    }
+}

@@ -1,0 +1,258 @@
+//! Client-side rate limiting: a [`TokenBucket`] (requests per second with a burst, queued by reservation) and a
+//! [`Semaphore`] capping concurrent requests. The bucket is pure over caller-supplied time; the semaphore is a
+//! single-threaded async queue (FIFO).
+
+use crate::error::Error;
+use futures_channel::oneshot;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// Rate-limit settings (`rateLimit` in the JS options).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateLimitConfig {
+    /// Sustained requests per second. Default 10.
+    pub requests_per_second: f64,
+    /// Requests allowed at once after a quiet period. Default 20.
+    pub burst: u32,
+    /// Requests on the wire at once. Default 6 (a browser's per-host connection limit).
+    pub max_concurrent: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig { requests_per_second: 10.0, burst: 20, max_concurrent: 6 }
+    }
+}
+
+impl RateLimitConfig {
+    /// Checks the ranges.
+    pub fn validate(self) -> Result<Self, Error> {
+        if !(self.requests_per_second.is_finite() && self.requests_per_second > 0.0 && self.requests_per_second <= 10_000.0) {
+            return Err(Error::config("rateLimit.requestsPerSecond must be > 0 and <= 10000"));
+        }
+        if self.burst == 0 || self.burst > 100_000 {
+            return Err(Error::config("rateLimit.burst must be between 1 and 100000"));
+        }
+        if self.max_concurrent == 0 || self.max_concurrent > 10_000 {
+            return Err(Error::config("rateLimit.maxConcurrent must be between 1 and 10000"));
+        }
+        Ok(self)
+    }
+}
+
+/// A token bucket where each caller reserves the next free slot: the returned wait is how long that caller must
+/// sleep before sending. Reservations queue callers in arrival order without a timer per waiter.
+///
+/// ```
+/// use carecloud_customer::rate_limit::TokenBucket;
+/// let mut b = TokenBucket::new(10.0, 2);
+/// assert_eq!(b.reserve(0.0), 0);
+/// assert_eq!(b.reserve(0.0), 0);
+/// assert_eq!(b.reserve(0.0), 100); // the third waits one token's worth: 1/10 s
+/// ```
+#[derive(Debug)]
+pub struct TokenBucket {
+    per_ms: f64,
+    burst: f64,
+    tokens: f64,
+    last: f64,
+    paused_until: f64,
+}
+
+impl TokenBucket {
+    /// A full bucket.
+    pub fn new(requests_per_second: f64, burst: u32) -> Self {
+        TokenBucket {
+            per_ms: requests_per_second / 1000.0,
+            burst: f64::from(burst),
+            tokens: f64::from(burst),
+            last: f64::NEG_INFINITY,
+            paused_until: 0.0,
+        }
+    }
+
+    fn refill(&mut self, now: f64) {
+        if self.last.is_finite() && now > self.last {
+            self.tokens = (self.tokens + (now - self.last) * self.per_ms).min(self.burst);
+        }
+        if !self.last.is_finite() || now > self.last {
+            self.last = now;
+        }
+    }
+
+    /// Takes one token and returns how many ms the caller must wait before sending.
+    pub fn reserve(&mut self, now: f64) -> u64 {
+        self.refill(now);
+        self.tokens -= 1.0;
+        let mut wait = if self.tokens >= 0.0 { 0.0 } else { -self.tokens / self.per_ms };
+        if self.paused_until > now {
+            wait = wait.max(self.paused_until - now);
+        }
+        wait.ceil() as u64
+    }
+
+    /// A server said the window is exhausted: send nothing before `until` (ms).
+    pub fn pause_until(&mut self, until: f64) {
+        if until.is_finite() {
+            self.paused_until = self.paused_until.max(until);
+        }
+    }
+
+    /// Tokens available at `now` (negative when callers are queued).
+    pub fn available(&mut self, now: f64) -> f64 {
+        self.refill(now);
+        self.tokens
+    }
+}
+
+/// A FIFO async semaphore for one thread (wasm has one). Permits release on drop.
+#[derive(Clone, Debug)]
+pub struct Semaphore(Rc<RefCell<SemState>>);
+
+#[derive(Debug)]
+struct SemState {
+    free: u32,
+    waiters: VecDeque<oneshot::Sender<()>>,
+}
+
+/// A held slot; dropping it lets the next waiter in.
+#[derive(Debug)]
+pub struct SemaphorePermit(Semaphore);
+
+impl Semaphore {
+    /// A semaphore with `n` slots.
+    pub fn new(n: u32) -> Self {
+        Semaphore(Rc::new(RefCell::new(SemState { free: n, waiters: VecDeque::new() })))
+    }
+
+    /// Waits for a slot. Cancel-safe: a waiter dropped while queued takes no slot, and a slot handed to a waiter
+    /// that was dropped meanwhile is passed on.
+    pub async fn acquire(&self) -> SemaphorePermit {
+        let rx = {
+            let mut s = self.0.borrow_mut();
+            if s.free > 0 && s.waiters.is_empty() {
+                s.free -= 1;
+                return SemaphorePermit(self.clone());
+            }
+            let (tx, rx) = oneshot::channel();
+            s.waiters.push_back(tx);
+            rx
+        };
+        // The sender is only dropped by `release` after a successful hand-over, or never; a cancelled channel
+        // cannot happen while `self` is alive, but treat it as a granted slot rather than panic.
+        let _ = rx.await;
+        SemaphorePermit(self.clone())
+    }
+
+    fn release(&self) {
+        let mut s = self.0.borrow_mut();
+        while let Some(tx) = s.waiters.pop_front() {
+            if tx.send(()).is_ok() {
+                return; // the slot moves to that waiter
+            }
+        }
+        s.free += 1;
+    }
+
+    /// Slots free right now.
+    pub fn available(&self) -> u32 {
+        self.0.borrow().free
+    }
+
+    /// Callers queued.
+    pub fn queued(&self) -> usize {
+        self.0.borrow().waiters.len()
+    }
+}
+
+impl Drop for SemaphorePermit {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_executor::LocalPool;
+    use futures_util::task::LocalSpawnExt;
+    use std::cell::Cell;
+
+    #[test]
+    fn bucket_spaces_requests_after_the_burst() {
+        let mut b = TokenBucket::new(10.0, 3);
+        let waits: Vec<u64> = (0..6).map(|_| b.reserve(0.0)).collect();
+        assert_eq!(waits, vec![0, 0, 0, 100, 200, 300]);
+        // After a quiet second the bucket refills (up to the burst only).
+        assert_eq!(b.available(10_000.0), 3.0);
+    }
+
+    #[test]
+    fn bucket_honours_server_pause() {
+        let mut b = TokenBucket::new(100.0, 10);
+        b.pause_until(5000.0);
+        assert_eq!(b.reserve(1000.0), 4000);
+        assert_eq!(b.reserve(6000.0), 0);
+    }
+
+    #[test]
+    fn semaphore_caps_concurrency_in_fifo_order() {
+        let mut pool = LocalPool::new();
+        let sem = Semaphore::new(2);
+        let running = Rc::new(Cell::new(0));
+        let peak = Rc::new(Cell::new(0));
+        let order = Rc::new(RefCell::new(Vec::new()));
+        let (gate_tx, gate_rx) = futures_channel::oneshot::channel::<()>();
+        let gate = futures_util::future::FutureExt::shared(gate_rx);
+        for i in 0..5 {
+            let (sem, running, peak, order, gate) = (sem.clone(), running.clone(), peak.clone(), order.clone(), gate.clone());
+            pool.spawner()
+                .spawn_local(async move {
+                    let _p = sem.acquire().await;
+                    running.set(running.get() + 1);
+                    peak.set(peak.get().max(running.get()));
+                    order.borrow_mut().push(i);
+                    let _ = gate.await;
+                    running.set(running.get() - 1);
+                })
+                .unwrap();
+        }
+        pool.run_until_stalled();
+        assert_eq!(running.get(), 2);
+        assert_eq!(sem.queued(), 3);
+        gate_tx.send(()).unwrap();
+        pool.run();
+        assert_eq!(peak.get(), 2);
+        assert_eq!(*order.borrow(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(sem.available(), 2);
+    }
+
+    #[test]
+    fn dropped_waiter_takes_no_slot() {
+        use std::future::Future;
+        let mut pool = LocalPool::new();
+        let sem = Semaphore::new(1);
+        let held = pool.run_until(sem.acquire());
+        let waker = futures_util::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let mut waiting = Box::pin(sem.acquire());
+        assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(sem.queued(), 1);
+        drop(waiting);
+        drop(held);
+        assert_eq!(sem.available(), 1, "the slot returns to the pool, not to the dropped waiter");
+    }
+
+    #[test]
+    fn bad_config_is_a_config_error() {
+        for c in [
+            RateLimitConfig { requests_per_second: 0.0, ..Default::default() },
+            RateLimitConfig { requests_per_second: f64::NAN, ..Default::default() },
+            RateLimitConfig { burst: 0, ..Default::default() },
+            RateLimitConfig { max_concurrent: 0, ..Default::default() },
+        ] {
+            assert_eq!(c.validate().unwrap_err().kind(), crate::ErrorKind::Config);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Simulated runtime for native tests: virtual time that jumps to the next timer when every task is stalled, a
+//! scripted transport that records requests, and a seeded RNG.
+
+use crate::error::{Error, ErrorKind};
+use crate::runtime::{HttpRequest, HttpResponse, Runtime, TransportError};
+use futures_executor::LocalPool;
+use futures_util::future::{FutureExt, LocalBoxFuture};
+use futures_util::task::LocalSpawnExt;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+/// What the scripted server does with one request.
+pub enum Script {
+    /// Respond.
+    Reply(u16, Vec<(&'static str, String)>, String),
+    /// No response.
+    Network,
+    /// Never respond.
+    Hang,
+    /// Wait, then do the inner script.
+    After(u64, Box<Script>),
+}
+
+/// A JSON 200 with a `data` object.
+pub fn ok(data: serde_json::Value) -> Script {
+    Script::Reply(200, vec![], serde_json::json!({ "data": data }).to_string())
+}
+
+/// A status with no body.
+pub fn status(s: u16) -> Script {
+    Script::Reply(s, vec![], String::new())
+}
+
+type Handler = Box<dyn FnMut(&HttpRequest) -> Script>;
+
+pub struct SimState {
+    pub now: Cell<f64>,
+    timers: RefCell<Vec<(f64, Waker)>>,
+    handler: RefCell<Option<Handler>>,
+    pub requests: RefCell<Vec<HttpRequest>>,
+    rng: Cell<u64>,
+    pub aborted: Cell<u32>,
+}
+
+#[derive(Clone)]
+pub struct Sim(pub Rc<SimState>);
+
+struct Sleep {
+    at: f64,
+    state: Rc<SimState>,
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.state.now.get() >= self.at {
+            Poll::Ready(())
+        } else {
+            self.state.timers.borrow_mut().push((self.at, cx.waker().clone()));
+            Poll::Pending
+        }
+    }
+}
+
+/// Counts fetches dropped before they completed (the wasm transport aborts them).
+struct AbortOnDrop {
+    state: Rc<SimState>,
+    done: bool,
+}
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if !self.done {
+            self.state.aborted.set(self.state.aborted.get() + 1);
+        }
+    }
+}
+
+impl Sim {
+    pub fn new(handler: impl FnMut(&HttpRequest) -> Script + 'static) -> Sim {
+        Sim(Rc::new(SimState {
+            now: Cell::new(1_700_000_000_000.0),
+            timers: RefCell::new(Vec::new()),
+            handler: RefCell::new(Some(Box::new(handler))),
+            requests: RefCell::new(Vec::new()),
+            rng: Cell::new(0x1234_5678_9abc_def1),
+            aborted: Cell::new(0),
+        }))
+    }
+
+    /// Requests whose URL path ends with `suffix`.
+    pub fn count(&self, method: &str, suffix: &str) -> usize {
+        self.0
+            .requests
+            .borrow()
+            .iter()
+            .filter(|r| r.method.as_str() == method && r.url.split('?').next().is_some_and(|u| u.ends_with(suffix)))
+            .count()
+    }
+
+    pub fn elapsed_since(&self, t0: f64) -> f64 {
+        self.0.now.get() - t0
+    }
+
+    /// Runs every task on the pool to completion, jumping virtual time to the next timer whenever all are stalled.
+    pub fn run(&self, pool: &mut LocalPool) {
+        loop {
+            pool.run_until_stalled();
+            let next = self.0.timers.borrow().iter().map(|(t, _)| *t).fold(f64::INFINITY, f64::min);
+            if !next.is_finite() {
+                return;
+            }
+            if next > self.0.now.get() {
+                self.0.now.set(next);
+            }
+            let now = self.0.now.get();
+            let due: Vec<Waker> = {
+                let mut timers = self.0.timers.borrow_mut();
+                let (due, rest): (Vec<_>, Vec<_>) = timers.drain(..).partition(|(t, _)| *t <= now);
+                *timers = rest;
+                due.into_iter().map(|(_, w)| w).collect()
+            };
+            due.into_iter().for_each(Waker::wake);
+        }
+    }
+
+    /// Runs one future to completion on simulated time.
+    pub fn block_on<T: 'static>(&self, fut: impl Future<Output = T> + 'static) -> T {
+        let mut pool = LocalPool::new();
+        let out = Rc::new(RefCell::new(None));
+        let o = out.clone();
+        pool.spawner()
+            .spawn_local(async move {
+                *o.borrow_mut() = Some(fut.await);
+            })
+            .expect("spawn");
+        self.run(&mut pool);
+        let v = out.borrow_mut().take();
+        v.expect("the future did not complete: a task is stuck without a timer")
+    }
+}
+
+impl Runtime for Sim {
+    type Value = serde_json::Value;
+
+    fn now_ms(&self) -> f64 {
+        self.0.now.get()
+    }
+
+    fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
+        Sleep { at: self.0.now.get() + ms as f64, state: self.0.clone() }.boxed_local()
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
+        for b in buf {
+            let mut x = self.0.rng.get();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.0.rng.set(x);
+            *b = (x >> 24) as u8;
+        }
+        Ok(())
+    }
+
+    fn fetch(&self, req: HttpRequest) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>> {
+        self.0.requests.borrow_mut().push(req.clone());
+        let script = match self.0.handler.borrow_mut().as_mut() {
+            Some(h) => h(&req),
+            None => Script::Network,
+        };
+        let state = self.0.clone();
+        async move {
+            let mut guard = AbortOnDrop { state: state.clone(), done: false };
+            let mut script = script;
+            loop {
+                match script {
+                    Script::After(ms, inner) => {
+                        Sleep { at: state.now.get() + ms as f64, state: state.clone() }.await;
+                        script = *inner;
+                    }
+                    Script::Hang => futures_util::future::pending::<()>().await,
+                    Script::Network => {
+                        guard.done = true;
+                        return Err(TransportError::Network("connection refused".into()));
+                    }
+                    Script::Reply(status, headers, body) => {
+                        guard.done = true;
+                        return Ok(HttpResponse { status, headers, body });
+                    }
+                }
+            }
+        }
+        .boxed_local()
+    }
+
+    fn decode(&self, body: &str) -> Result<serde_json::Value, Error> {
+        if body.trim().is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_str::<serde_json::Value>(body)
+            .map(|v| v.get("data").cloned().unwrap_or(serde_json::Value::Null))
+            .map_err(|_| Error::new(ErrorKind::Decode, "body is not JSON"))
+    }
+}
