@@ -14,6 +14,9 @@ pub struct CacheConfig {
     /// Time-to-live per path prefix in ms, longest prefix wins. Paths without a rule are cached only when the
     /// server sends `Cache-Control: max-age`.
     pub ttl_ms: Vec<(String, u64)>,
+    /// Keep responses made while a customer is logged in (false in Cloudflare Workers, where one isolate serves
+    /// many users). Default true.
+    pub customer_data: bool,
 }
 
 impl Default for CacheConfig {
@@ -27,6 +30,7 @@ impl Default for CacheConfig {
                 ("/products".into(), 300_000),
                 ("/rewards".into(), 60_000),
             ],
+            customer_data: true,
         }
     }
 }
@@ -70,7 +74,12 @@ pub struct ResponseCache {
 impl ResponseCache {
     /// An empty cache.
     pub fn new(config: CacheConfig) -> Self {
-        ResponseCache { config, entries: HashMap::new(), bytes: 0, tick: 0 }
+        ResponseCache {
+            config,
+            entries: HashMap::new(),
+            bytes: 0,
+            tick: 0,
+        }
     }
 
     /// The configured TTL for `path` (longest matching prefix), in ms.
@@ -78,7 +87,9 @@ impl ResponseCache {
         self.config
             .ttl_ms
             .iter()
-            .filter(|(p, _)| path == p || path.starts_with(&format!("{}/", p.trim_end_matches('/'))) || p == "/")
+            .filter(|(p, _)| {
+                path == p || path.starts_with(&format!("{}/", p.trim_end_matches('/'))) || p == "/"
+            })
             .max_by_key(|(p, _)| p.len())
             .map(|(_, t)| *t)
     }
@@ -98,14 +109,28 @@ impl ResponseCache {
     }
 
     /// Stores a body for `ttl_ms`. Bodies larger than a quarter of the byte budget are not kept.
-    pub fn put(&mut self, partition: &Partition, path: &str, url: &str, body: Rc<str>, ttl_ms: f64, now: f64) {
-        if !(ttl_ms > 0.0) || self.config.max_entries == 0 || body.len() > self.config.max_bytes / 4 {
+    pub fn put(
+        &mut self,
+        partition: &Partition,
+        path: &str,
+        url: &str,
+        body: Rc<str>,
+        ttl_ms: f64,
+        now: f64,
+    ) {
+        let personal = matches!(partition, Partition::Customer(_));
+        if !(ttl_ms > 0.0)
+            || self.config.max_entries == 0
+            || body.len() > self.config.max_bytes / 4
+            || (personal && !self.config.customer_data)
+        {
             return;
         }
         let key = (partition.clone(), url.to_string());
         self.remove(&key);
         while !self.entries.is_empty()
-            && (self.entries.len() >= self.config.max_entries || self.bytes + body.len() > self.config.max_bytes)
+            && (self.entries.len() >= self.config.max_entries
+                || self.bytes + body.len() > self.config.max_bytes)
         {
             self.evict_lru();
         }
@@ -113,7 +138,13 @@ impl ResponseCache {
         self.bytes += body.len();
         self.entries.insert(
             key,
-            Entry { body, expires_at: now + ttl_ms, partition: partition.clone(), path: path.to_string(), used: self.tick },
+            Entry {
+                body,
+                expires_at: now + ttl_ms,
+                partition: partition.clone(),
+                path: path.to_string(),
+                used: self.tick,
+            },
         );
     }
 
@@ -124,7 +155,11 @@ impl ResponseCache {
     }
 
     fn evict_lru(&mut self) {
-        let oldest = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone());
+        let oldest = self
+            .entries
+            .iter()
+            .min_by_key(|(_, e)| e.used)
+            .map(|(k, _)| k.clone());
         if let Some(k) = oldest {
             self.remove(&k);
         }
@@ -179,7 +214,11 @@ mod tests {
     use super::*;
 
     fn cfg(max_entries: usize, max_bytes: usize) -> CacheConfig {
-        CacheConfig { max_entries, max_bytes, ..Default::default() }
+        CacheConfig {
+            max_entries,
+            max_bytes,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -202,7 +241,10 @@ mod tests {
         assert!(c.get(&p, "/x/0", 1.0).is_some()); // 0 is now most recently used
         c.put(&p, "/x", "/x/3", "{}".into(), 1e9, 0.0);
         assert_eq!(c.len(), 3);
-        assert!(c.get(&p, "/x/1", 1.0).is_none(), "least recently used is evicted");
+        assert!(
+            c.get(&p, "/x/1", 1.0).is_none(),
+            "least recently used is evicted"
+        );
         assert!(c.get(&p, "/x/0", 1.0).is_some());
     }
 
@@ -216,13 +258,20 @@ mod tests {
         }
         assert_eq!(c.len(), 4);
         c.put(&p, "/x", "/big", "x".repeat(11).into(), 1e9, 0.0);
-        assert!(c.get(&p, "/big", 0.0).is_none(), "a body over a quarter of the budget is not kept");
+        assert!(
+            c.get(&p, "/big", 0.0).is_none(),
+            "a body over a quarter of the budget is not kept"
+        );
     }
 
     #[test]
     fn partitions_never_leak_and_logout_drops_customer_entries() {
         let mut c = ResponseCache::new(CacheConfig::default());
-        let (a, b, anon) = (Partition::Customer("A".into()), Partition::Customer("B".into()), Partition::Anonymous);
+        let (a, b, anon) = (
+            Partition::Customer("A".into()),
+            Partition::Customer("B".into()),
+            Partition::Anonymous,
+        );
         c.put(&a, "/customers", "/customers?", "alice".into(), 1e9, 0.0);
         c.put(&anon, "/rewards", "/rewards?", "catalogue".into(), 1e9, 0.0);
         assert!(c.get(&b, "/customers?", 1.0).is_none());

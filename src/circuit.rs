@@ -14,7 +14,10 @@ pub struct BreakerConfig {
 
 impl Default for BreakerConfig {
     fn default() -> Self {
-        BreakerConfig { failure_threshold: 5, open_ms: 30_000 }
+        BreakerConfig {
+            failure_threshold: 5,
+            open_ms: 30_000,
+        }
     }
 }
 
@@ -22,10 +25,14 @@ impl BreakerConfig {
     /// Checks the ranges.
     pub fn validate(self) -> Result<Self, Error> {
         if self.failure_threshold == 0 || self.failure_threshold > 1000 {
-            return Err(Error::config("circuitBreaker.failureThreshold must be between 1 and 1000"));
+            return Err(Error::config(
+                "circuitBreaker.failureThreshold must be between 1 and 1000",
+            ));
         }
         if self.open_ms == 0 || self.open_ms > 3_600_000 {
-            return Err(Error::config("circuitBreaker.openMs must be between 1 and 3600000"));
+            return Err(Error::config(
+                "circuitBreaker.openMs must be between 1 and 3600000",
+            ));
         }
         Ok(self)
     }
@@ -93,7 +100,12 @@ pub struct CircuitBreaker {
 impl CircuitBreaker {
     /// A closed breaker.
     pub fn new(config: BreakerConfig) -> Self {
-        CircuitBreaker { config, failures: 0, opened_at: None, probing: false }
+        CircuitBreaker {
+            config,
+            failures: 0,
+            opened_at: None,
+            probing: false,
+        }
     }
 
     /// The state at `now` (ms).
@@ -132,7 +144,8 @@ impl CircuitBreaker {
     pub fn on_failure(&mut self, now: f64) -> Option<Transition> {
         self.failures = self.failures.saturating_add(1);
         let was_probe = std::mem::take(&mut self.probing);
-        if was_probe || (self.opened_at.is_none() && self.failures >= self.config.failure_threshold) {
+        if was_probe || (self.opened_at.is_none() && self.failures >= self.config.failure_threshold)
+        {
             let newly = self.opened_at.is_none();
             self.opened_at = Some(now);
             return newly.then_some(Transition::Opened);
@@ -153,7 +166,10 @@ mod tests {
     use super::*;
 
     fn b() -> CircuitBreaker {
-        CircuitBreaker::new(BreakerConfig { failure_threshold: 3, open_ms: 1000 })
+        CircuitBreaker::new(BreakerConfig {
+            failure_threshold: 3,
+            open_ms: 1000,
+        })
     }
 
     #[test]
@@ -177,7 +193,10 @@ mod tests {
             b.on_failure(0.0);
         }
         assert_eq!(b.allow(1000.0), Ok(Permit::Probe));
-        assert!(b.allow(1000.0).is_err(), "second caller during the probe fails fast");
+        assert!(
+            b.allow(1000.0).is_err(),
+            "second caller during the probe fails fast"
+        );
         assert_eq!(b.on_success(), Some(Transition::Closed));
         assert_eq!(b.allow(1001.0), Ok(Permit::Normal));
     }

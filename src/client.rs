@@ -103,7 +103,9 @@ pub struct Client<R: Runtime> {
 
 impl<R: Runtime> Clone for Client<R> {
     fn clone(&self) -> Self {
-        Client { inner: self.inner.clone() }
+        Client {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -126,13 +128,22 @@ pub fn encode_component(s: &str, keep: &[u8]) -> String {
 /// the customer interface (no way to reach another host or interface through the path).
 pub fn normalize_path(path: &str) -> Result<String, Error> {
     if !path.starts_with('/') || path.starts_with("//") || path.len() > 2048 {
-        return Err(Error::config("path must start with a single / and be relative to the API base"));
+        return Err(Error::config(
+            "path must start with a single / and be relative to the API base",
+        ));
     }
     if path.contains('?') || path.contains('#') {
-        return Err(Error::config("pass query parameters in `query`, not in the path"));
+        return Err(Error::config(
+            "pass query parameters in `query`, not in the path",
+        ));
     }
-    if path.split('/').any(|s| s == ".." || s == ".") || path.contains('\\') || path.chars().any(char::is_control) {
-        return Err(Error::config("path must not contain dot segments, backslashes or control characters"));
+    if path.split('/').any(|s| s == ".." || s == ".")
+        || path.contains('\\')
+        || path.chars().any(char::is_control)
+    {
+        return Err(Error::config(
+            "path must not contain dot segments, backslashes or control characters",
+        ));
     }
     Ok(encode_component(path, b"/!$&'()*+,;=:@%{}"))
 }
@@ -142,7 +153,13 @@ pub fn normalize_query(query: &[(String, String)]) -> String {
     let mut q: Vec<&(String, String)> = query.iter().collect();
     q.sort_by(|a, b| a.0.cmp(&b.0));
     q.iter()
-        .map(|(k, v)| format!("{}={}", encode_component(k, b"[]"), encode_component(v, b"")))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                encode_component(k, b"[]"),
+                encode_component(v, b"")
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -152,7 +169,14 @@ pub fn uuid_v4(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 enum AttemptResult {
@@ -184,7 +208,9 @@ struct JoinGuard<R: Runtime> {
 
 impl<R: Runtime> Drop for JoinGuard<R> {
     fn drop(&mut self) {
-        let Some(inner) = self.inner.upgrade() else { return };
+        let Some(inner) = self.inner.upgrade() else {
+            return;
+        };
         let mut map = inner.inflight.borrow_mut();
         let same = map.get(&self.key).is_some_and(|s| s.ptr_eq(&self.shared));
         // Counts: the map's clone + ours (+ other waiters). None once the result is out.
@@ -200,13 +226,22 @@ impl<R: Runtime> Client<R> {
     /// (a Cloudflare Worker may construct it at module scope).
     pub fn new(cfg: Config, rt: R, store: Box<dyn TokenStore>) -> Self {
         let policy = RetryPolicy::new(cfg.retry.clone());
-        let breaker = cfg.circuit_breaker.clone().map(|b| RefCell::new(CircuitBreaker::new(b)));
+        let breaker = cfg
+            .circuit_breaker
+            .clone()
+            .map(|b| RefCell::new(CircuitBreaker::new(b)));
         let bucket = cfg
             .rate_limit
             .as_ref()
             .map(|r| RefCell::new(TokenBucket::new(r.requests_per_second, r.burst)));
-        let sem = cfg.rate_limit.as_ref().map(|r| Semaphore::new(r.max_concurrent));
-        let cache = cfg.cache.clone().map(|c| RefCell::new(ResponseCache::new(c)));
+        let sem = cfg
+            .rate_limit
+            .as_ref()
+            .map(|r| Semaphore::new(r.max_concurrent));
+        let cache = cfg
+            .cache
+            .clone()
+            .map(|c| RefCell::new(ResponseCache::new(c)));
         let device_id = cfg.device.device_id.clone();
         Client {
             inner: Rc::new(Inner {
@@ -214,7 +249,10 @@ impl<R: Runtime> Client<R> {
                 cfg,
                 policy,
                 store,
-                auth: RefCell::new(Auth { device_id, ..Auth::default() }),
+                auth: RefCell::new(Auth {
+                    device_id,
+                    ..Auth::default()
+                }),
                 token_flight: RefCell::new(None),
                 breaker,
                 bucket,
@@ -254,7 +292,11 @@ impl<R: Runtime> Client<R> {
     /// Counters so far.
     pub fn stats(&self) -> Stats {
         let mut s = self.inner.stats.borrow().clone();
-        s.cache_entries = self.inner.cache.as_ref().map_or(0, |c| c.borrow().len() as u64);
+        s.cache_entries = self
+            .inner
+            .cache
+            .as_ref()
+            .map_or(0, |c| c.borrow().len() as u64);
         s.in_flight = self.inner.inflight.borrow().len() as u64;
         s
     }
@@ -262,7 +304,10 @@ impl<R: Runtime> Client<R> {
     /// The circuit breaker's state now (`closed` when disabled).
     pub fn circuit_state(&self) -> CircuitState {
         let now = self.inner.rt.now_ms();
-        self.inner.breaker.as_ref().map_or(CircuitState::Closed, |b| b.borrow().state(now))
+        self.inner
+            .breaker
+            .as_ref()
+            .map_or(CircuitState::Closed, |b| b.borrow().state(now))
     }
 
     /// Drops every cached response.
@@ -288,7 +333,10 @@ impl<R: Runtime> Client<R> {
     }
 
     fn key(&self, name: &str) -> String {
-        format!("{}:{}:{}", self.inner.cfg.storage_prefix, self.inner.cfg.external_application_id, name)
+        format!(
+            "{}:{}:{}",
+            self.inner.cfg.storage_prefix, self.inner.cfg.external_application_id, name
+        )
     }
 
     /// Device token: reuses the stored one, or creates one with `POST /tokens`. Safe to call many times and
@@ -309,7 +357,9 @@ impl<R: Runtime> Client<R> {
         if !a.loaded {
             a.loaded = true;
             if a.token.is_none() {
-                a.token = token.filter(|t| !t.is_empty() && t.len() <= 512).map(Secret::new);
+                a.token = token
+                    .filter(|t| !t.is_empty() && t.len() <= 512)
+                    .map(Secret::new);
                 a.customer_id = if a.token.is_some() { customer } else { None };
             }
             if a.device_id.is_none() {
@@ -378,12 +428,29 @@ impl<R: Runtime> Client<R> {
         if let Some(p) = &c.push_token {
             body["push_token"] = json!(p);
         }
-        let text = self.send(Method::Post, "/tokens", Some(body.to_string()), CallOptions::default(), false).await?;
+        let text = self
+            .send(
+                Method::Post,
+                "/tokens",
+                Some(body.to_string()),
+                CallOptions::default(),
+                false,
+            )
+            .await?;
         let token = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
-            .and_then(|v| v.pointer("/data/token_id").and_then(|t| t.as_str()).map(str::to_string))
+            .and_then(|v| {
+                v.pointer("/data/token_id")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_string)
+            })
             .filter(|t| !t.is_empty() && t.len() <= 512)
-            .ok_or_else(|| Error::new(ErrorKind::Decode, "POST /tokens answered without data.token_id"))?;
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Decode,
+                    "POST /tokens answered without data.token_id",
+                )
+            })?;
         self.inner.store.set(&self.key("token"), &token).await?;
         let had_customer = {
             let mut a = self.inner.auth.borrow_mut();
@@ -422,20 +489,36 @@ impl<R: Runtime> Client<R> {
     }
 
     /// `PUT /tokens/{id}`: updates the token's setup (language, GPS, notifications) and push token.
-    pub async fn update_token(&self, setup: &crate::config::Setup, push_token: Option<&str>) -> Result<(), Error> {
+    pub async fn update_token(
+        &self,
+        setup: &crate::config::Setup,
+        push_token: Option<&str>,
+    ) -> Result<(), Error> {
         self.ensure_token().await?;
         let mut body = json!({"setup": {"language_id": setup.language_id, "allowed_gps": setup.allowed_gps,
                                          "allowed_notifications": setup.allowed_notifications}});
         if let Some(p) = push_token {
             body["push_token"] = json!(p);
         }
-        self.send(Method::Put, "/tokens/{token}", Some(body.to_string()), CallOptions::default(), true).await?;
+        self.send(
+            Method::Put,
+            "/tokens/{token}",
+            Some(body.to_string()),
+            CallOptions::default(),
+            true,
+        )
+        .await?;
         Ok(())
     }
 
     /// Logs a customer in on the device token (`POST /tokens/{id}/actions/login`). Returns the customer id.
     /// The password is sent once and never stored or logged.
-    pub async fn login(&self, login_type: &str, login_value: &str, password: &Secret) -> Result<String, Error> {
+    pub async fn login(
+        &self,
+        login_type: &str,
+        login_value: &str,
+        password: &Secret,
+    ) -> Result<String, Error> {
         if !["email", "card", "phone"].contains(&login_type) {
             return Err(Error::config("loginType must be email, card or phone"));
         }
@@ -445,7 +528,13 @@ impl<R: Runtime> Client<R> {
         self.ensure_token().await?;
         let body = json!({"login_type": login_type, "login_value": login_value, "password": password.expose()});
         let text = self
-            .send(Method::Post, "/tokens/{token}/actions/login", Some(body.to_string()), CallOptions::default(), true)
+            .send(
+                Method::Post,
+                "/tokens/{token}/actions/login",
+                Some(body.to_string()),
+                CallOptions::default(),
+                true,
+            )
             .await?;
         let id = customer_id_of(&text)?;
         self.become_customer(&id).await?;
@@ -473,7 +562,16 @@ impl<R: Runtime> Client<R> {
         if !self.has_token() {
             return Ok(());
         }
-        match self.send(Method::Post, "/tokens/{token}/actions/logout", None, CallOptions::default(), true).await {
+        match self
+            .send(
+                Method::Post,
+                "/tokens/{token}/actions/logout",
+                None,
+                CallOptions::default(),
+                true,
+            )
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) => {
                 self.forget_token().await;
@@ -514,7 +612,11 @@ impl<R: Runtime> Client<R> {
             return r;
         }
         let qs = normalize_query(&opts.query);
-        let url_key = if qs.is_empty() { path.clone() } else { format!("{path}?{qs}") };
+        let url_key = if qs.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{qs}")
+        };
         let partition = self.partition();
         let now = self.inner.rt.now_ms();
         if !opts.no_cache && !opts.no_store {
@@ -531,7 +633,11 @@ impl<R: Runtime> Client<R> {
             return self.send(method, &path, None, opts, true).await;
         }
         let gen = self.inner.auth.borrow().generation;
-        let key = format!("{gen}|{}|{}|{url_key}", partition_key(&partition), opts.no_store);
+        let key = format!(
+            "{gen}|{}|{}|{url_key}",
+            partition_key(&partition),
+            opts.no_store
+        );
         let existing = self.inner.inflight.borrow().get(&key).cloned();
         let shared = match existing {
             Some(s) => {
@@ -542,12 +648,21 @@ impl<R: Runtime> Client<R> {
             None => {
                 let me = self.clone();
                 let p = path.clone();
-                let s = async move { me.send(Method::Get, &p, None, opts, true).await }.boxed_local().shared();
-                self.inner.inflight.borrow_mut().insert(key.clone(), s.clone());
+                let s = async move { me.send(Method::Get, &p, None, opts, true).await }
+                    .boxed_local()
+                    .shared();
+                self.inner
+                    .inflight
+                    .borrow_mut()
+                    .insert(key.clone(), s.clone());
                 s
             }
         };
-        let guard = JoinGuard { inner: Rc::downgrade(&self.inner), key, shared: shared.clone() };
+        let guard = JoinGuard {
+            inner: Rc::downgrade(&self.inner),
+            key,
+            shared: shared.clone(),
+        };
         let r = shared.await;
         drop(guard);
         r
@@ -606,8 +721,18 @@ impl<R: Runtime> Client<R> {
     fn next_correlation_id(&self) -> String {
         let n = self.inner.seq.get() + 1;
         self.inner.seq.set(n);
-        let device = self.inner.auth.borrow().device_id.clone().unwrap_or_default();
-        let tag: String = device.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+        let device = self
+            .inner
+            .auth
+            .borrow()
+            .device_id
+            .clone()
+            .unwrap_or_default();
+        let tag: String = device
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect();
         format!("cc-{tag}-{n}")
     }
 
@@ -662,26 +787,32 @@ impl<R: Runtime> Client<R> {
             attempt += 1;
             let now = inner.rt.now_ms();
             if now >= deadline {
-                return Err(Error::new(ErrorKind::Timeout, format!("call exceeded totalTimeoutMs ({} ms)", cfg.total_timeout_ms))
-                    .with_attempts(attempt - 1));
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("call exceeded totalTimeoutMs ({} ms)", cfg.total_timeout_ms),
+                )
+                .with_attempts(attempt - 1));
             }
             let permit = match &inner.breaker {
                 Some(b) => {
                     let allowed = b.borrow_mut().allow(now);
                     match allowed {
                         Ok(p) => Some(p),
-                        Err(retry_in) => {
-                            return Err(Error::new(
-                                ErrorKind::CircuitOpen,
-                                format!("circuit open after repeated failures; next probe in {retry_in} ms"),
-                            )
-                            .with_attempts(attempt - 1))
-                        }
+                        Err(retry_in) => return Err(Error::new(
+                            ErrorKind::CircuitOpen,
+                            format!(
+                                "circuit open after repeated failures; next probe in {retry_in} ms"
+                            ),
+                        )
+                        .with_attempts(attempt - 1)),
                     }
                 }
                 None => None,
             };
-            let mut probe = ProbeGuard { breaker: inner.breaker.as_ref(), permit };
+            let mut probe = ProbeGuard {
+                breaker: inner.breaker.as_ref(),
+                permit,
+            };
             let slot = self.throttle().await;
             let (token, generation) = {
                 let a = inner.auth.borrow();
@@ -695,7 +826,9 @@ impl<R: Runtime> Client<R> {
                 continue;
             }
             let url_path = match (&token, path.contains(TOKEN_PLACEHOLDER)) {
-                (Some(t), true) => path.replace(TOKEN_PLACEHOLDER, &encode_component(t.expose(), b"")),
+                (Some(t), true) => {
+                    path.replace(TOKEN_PLACEHOLDER, &encode_component(t.expose(), b""))
+                }
                 _ => path.to_string(),
             };
             let url = if qs.is_empty() {
@@ -703,7 +836,8 @@ impl<R: Runtime> Client<R> {
             } else {
                 format!("{}{url_path}?{qs}", cfg.base_url)
             };
-            let mut headers: Vec<(Cow<'static, str>, String)> = vec![("Accept".into(), "application/json".into())];
+            let mut headers: Vec<(Cow<'static, str>, String)> =
+                vec![("Accept".into(), "application/json".into())];
             if auth {
                 if let Some(t) = &token {
                     headers.push(("Authorization".into(), format!("Bearer {}", t.expose())));
@@ -719,8 +853,16 @@ impl<R: Runtime> Client<R> {
             if let (Some(h), Some(k)) = (&cfg.idempotency_header, &idem_key) {
                 headers.push((Cow::Owned(h.clone()), k.clone()));
             }
-            let req = HttpRequest { method, url, headers, body: body.clone() };
-            let per_attempt = opts.timeout_ms.unwrap_or(cfg.timeout_ms).min((deadline - now).max(1.0) as u64);
+            let req = HttpRequest {
+                method,
+                url,
+                headers,
+                body: body.clone(),
+            };
+            let per_attempt = opts
+                .timeout_ms
+                .unwrap_or(cfg.timeout_ms)
+                .min((deadline - now).max(1.0) as u64);
             inner.stats.borrow_mut().network_requests += 1;
             let t0 = inner.rt.now_ms();
             let result = match select(inner.rt.fetch(req), inner.rt.sleep(per_attempt)).await {
@@ -760,8 +902,11 @@ impl<R: Runtime> Client<R> {
                             entry.outcome = "error";
                             entry.error_kind = Some("decode");
                             self.log(entry);
-                            return Err(Error::new(ErrorKind::Decode, format!("HTTP {status} with a body that is not a JSON object"))
-                                .with_attempts(attempt));
+                            return Err(Error::new(
+                                ErrorKind::Decode,
+                                format!("HTTP {status} with a body that is not a JSON object"),
+                            )
+                            .with_attempts(attempt));
                         }
                         self.log(entry);
                         let body: Rc<str> = Rc::from(text);
@@ -797,7 +942,9 @@ impl<R: Runtime> Client<R> {
                         }
                         continue;
                     }
-                    let ra = resp.header("retry-after").and_then(|v| headers::retry_after_ms(v, t1));
+                    let ra = resp
+                        .header("retry-after")
+                        .and_then(|v| headers::retry_after_ms(v, t1));
                     (Failure::Status(status), err, ra)
                 }
                 AttemptResult::Network(m) => {
@@ -806,19 +953,36 @@ impl<R: Runtime> Client<R> {
                         self.breaker_transition(b.borrow_mut().on_failure(t1));
                     }
                     let m: String = m.chars().filter(|c| !c.is_control()).take(200).collect();
-                    (Failure::Network, Error::new(ErrorKind::Network, format!("no response: {m}")), None)
+                    (
+                        Failure::Network,
+                        Error::new(ErrorKind::Network, format!("no response: {m}")),
+                        None,
+                    )
                 }
                 AttemptResult::Timeout => {
                     if let Some(b) = &inner.breaker {
                         probe.permit = None;
                         self.breaker_transition(b.borrow_mut().on_failure(t1));
                     }
-                    (Failure::Timeout, Error::new(ErrorKind::Timeout, format!("attempt timed out after {per_attempt} ms")), None)
+                    (
+                        Failure::Timeout,
+                        Error::new(
+                            ErrorKind::Timeout,
+                            format!("attempt timed out after {per_attempt} ms"),
+                        ),
+                        None,
+                    )
                 }
             };
             drop(probe);
-            let decision =
-                inner.policy.decide(retries, failure, write, idem_key.is_some(), retry_after, inner.rt.random_unit());
+            let decision = inner.policy.decide(
+                retries,
+                failure,
+                write,
+                idem_key.is_some(),
+                retry_after,
+                inner.rt.random_unit(),
+            );
             entry.error_kind = Some(error.kind().as_str());
             match decision {
                 Decision::Retry(delay) if inner.rt.now_ms() + (delay as f64) < deadline => {
@@ -839,7 +1003,11 @@ impl<R: Runtime> Client<R> {
                     entry.outcome = "error";
                     self.log(entry);
                     let e = error.with_attempts(attempt);
-                    return Err(if outcome_unknown { e.with_outcome_unknown() } else { e });
+                    return Err(if outcome_unknown {
+                        e.with_outcome_unknown()
+                    } else {
+                        e
+                    });
                 }
             }
         }
@@ -855,10 +1023,18 @@ impl<R: Runtime> Client<R> {
 
     fn read_hints(&self, resp: &HttpResponse, masked_path: &str, now: f64) {
         if let Some(d) = resp.header("deprecation").and_then(headers::deprecation) {
-            let first = self.inner.warned.borrow_mut().insert(masked_path.to_string());
+            let first = self
+                .inner
+                .warned
+                .borrow_mut()
+                .insert(masked_path.to_string());
             if first && self.inner.warned.borrow().len() <= 256 {
                 let sunset_at = resp.header("sunset").and_then(headers::sunset);
-                self.emit(&Event::Deprecation { path: masked_path.to_string(), deprecated_at: d, sunset_at });
+                self.emit(&Event::Deprecation {
+                    path: masked_path.to_string(),
+                    deprecated_at: d,
+                    sunset_at,
+                });
             }
         }
         let hint = headers::rate_limit(|n| resp.header(n), now);
@@ -867,14 +1043,25 @@ impl<R: Runtime> Client<R> {
                 let until = now + h.reset_ms as f64;
                 if until > self.inner.paused_until.get() {
                     self.inner.paused_until.set(until);
-                    self.emit(&Event::RateLimited { pause_ms: h.reset_ms });
+                    self.emit(&Event::RateLimited {
+                        pause_ms: h.reset_ms,
+                    });
                 }
             }
         }
     }
 
-    fn fill_cache(&self, path: &str, qs: &str, hdrs: &[(&'static str, String)], body: Rc<str>, now: f64) {
-        let Some(cache) = &self.inner.cache else { return };
+    fn fill_cache(
+        &self,
+        path: &str,
+        qs: &str,
+        hdrs: &[(&'static str, String)],
+        body: Rc<str>,
+        now: f64,
+    ) {
+        let Some(cache) = &self.inner.cache else {
+            return;
+        };
         let cc = hdrs
             .iter()
             .find(|(k, _)| *k == "cache-control")
@@ -889,13 +1076,20 @@ impl<R: Runtime> Client<R> {
         if ttl == 0 {
             return;
         }
-        let url_key = if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") };
+        let url_key = if qs.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{qs}")
+        };
         c.put(&self.partition(), path, &url_key, body, ttl as f64, now);
     }
 }
 
 fn clean_request_id(v: &str) -> String {
-    v.chars().filter(|c| c.is_ascii_graphic()).take(128).collect()
+    v.chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(128)
+        .collect()
 }
 
 fn partition_key(p: &Partition) -> String {
@@ -908,9 +1102,18 @@ fn partition_key(p: &Partition) -> String {
 fn customer_id_of(text: &str) -> Result<String, Error> {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
-        .and_then(|v| v.pointer("/data/customer_id").and_then(|t| t.as_str()).map(str::to_string))
+        .and_then(|v| {
+            v.pointer("/data/customer_id")
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+        })
         .filter(|t| !t.is_empty() && t.len() <= 256)
-        .ok_or_else(|| Error::new(ErrorKind::Decode, "the response carried no data.customer_id"))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                "the response carried no data.customer_id",
+            )
+        })
 }
 
 /// Reads `data.customer_id` of a login-like response (exposed for registration flows).

@@ -2,7 +2,9 @@
 //! rate limiter, dedupe, cache and identity partitioning.
 
 use crate::sim::{ok, status, Script, Sim};
-use crate::{CallOptions, Client, Config, ErrorKind, Event, MemoryStore, Method, Secret, TokenStore};
+use crate::{
+    CallOptions, Client, Config, ErrorKind, Event, MemoryStore, Method, Secret, TokenStore,
+};
 use futures_executor::LocalPool;
 use futures_util::task::LocalSpawnExt;
 use serde_json::{json, Value};
@@ -22,12 +24,29 @@ fn config(extra: Value) -> Config {
 fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script + 'static) -> Sim {
     let n = Rc::new(RefCell::new(0));
     Sim::new(move |req| {
-        let path = req.url.split("/v1.0").nth(1).unwrap_or("").split('?').next().unwrap_or("").to_string();
+        let path = req
+            .url
+            .split("/v1.0")
+            .nth(1)
+            .unwrap_or("")
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .to_string();
         if req.method == Method::Post && path == "/tokens" {
             *n.borrow_mut() += 1;
-            return Script::Reply(201, vec![], json!({"data": {"token_id": format!("t{}", n.borrow())}}).to_string());
+            return Script::Reply(
+                201,
+                vec![],
+                json!({"data": {"token_id": format!("t{}", n.borrow())}}).to_string(),
+            );
         }
-        let auth = req.headers.iter().find(|(k, _)| k == "Authorization").map(|(_, v)| v.clone()).unwrap_or_default();
+        let auth = req
+            .headers
+            .iter()
+            .find(|(k, _)| k == "Authorization")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         rest(req, &format!("{path} {auth}"))
     })
 }
@@ -36,9 +55,15 @@ fn client(sim: &Sim, extra: Value) -> Client<Sim> {
     Client::new(config(extra), sim.clone(), Box::new(MemoryStore::new()))
 }
 
-fn get(c: &Client<Sim>, path: &str) -> impl std::future::Future<Output = Result<Value, crate::Error>> {
+fn get(
+    c: &Client<Sim>,
+    path: &str,
+) -> impl std::future::Future<Output = Result<Value, crate::Error>> {
     let (c, p) = (c.clone(), path.to_string());
-    async move { c.request(Method::Get, &p, None, CallOptions::default()).await }
+    async move {
+        c.request(Method::Get, &p, None, CallOptions::default())
+            .await
+    }
 }
 
 #[test]
@@ -106,7 +131,15 @@ fn write_with_lost_response_is_outcome_unknown_and_not_retried() {
     let c = client(&sim, json!({"rateLimit": false}));
     let c2 = c.clone();
     let e = sim
-        .block_on(async move { c2.request(Method::Post, "/rewards/r1/actions/create-voucher", Some("{}".into()), CallOptions::default()).await })
+        .block_on(async move {
+            c2.request(
+                Method::Post,
+                "/rewards/r1/actions/create-voucher",
+                Some("{}".into()),
+                CallOptions::default(),
+            )
+            .await
+        })
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network);
     assert!(e.outcome_unknown());
@@ -118,12 +151,27 @@ fn write_with_idempotency_key_retries_with_the_same_key() {
     let mut n = 0;
     let sim = server(move |_, _| {
         n += 1;
-        if n < 3 { Script::Network } else { Script::Reply(201, vec![], r#"{"data":{"voucher_id":"v1"}}"#.into()) }
+        if n < 3 {
+            Script::Network
+        } else {
+            Script::Reply(201, vec![], r#"{"data":{"voucher_id":"v1"}}"#.into())
+        }
     });
-    let c = client(&sim, json!({"rateLimit": false, "idempotencyHeader": "Idempotency-Key"}));
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "idempotencyHeader": "Idempotency-Key"}),
+    );
     let c2 = c.clone();
     let v = sim
-        .block_on(async move { c2.request(Method::Post, "/rewards/r1/actions/create-voucher", Some("{}".into()), CallOptions::default()).await })
+        .block_on(async move {
+            c2.request(
+                Method::Post,
+                "/rewards/r1/actions/create-voucher",
+                Some("{}".into()),
+                CallOptions::default(),
+            )
+            .await
+        })
         .unwrap();
     assert_eq!(v["voucher_id"], "v1");
     let keys: Vec<String> = sim
@@ -132,7 +180,13 @@ fn write_with_idempotency_key_retries_with_the_same_key() {
         .borrow()
         .iter()
         .filter(|r| r.url.ends_with("create-voucher"))
-        .map(|r| r.headers.iter().find(|(k, _)| k == "Idempotency-Key").map(|(_, v)| v.clone()).unwrap())
+        .map(|r| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k == "Idempotency-Key")
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        })
         .collect();
     assert_eq!(keys.len(), 3);
     assert!(keys.iter().all(|k| k == &keys[0]) && keys[0].len() == 36);
@@ -143,18 +197,36 @@ fn writes_retry_503_because_the_server_did_not_act() {
     let mut n = 0;
     let sim = server(move |_, _| {
         n += 1;
-        if n == 1 { status(503) } else { Script::Reply(204, vec![], String::new()) }
+        if n == 1 {
+            status(503)
+        } else {
+            Script::Reply(204, vec![], String::new())
+        }
     });
     let c = client(&sim, json!({"rateLimit": false}));
     let c2 = c.clone();
-    let v = sim.block_on(async move { c2.request(Method::Put, "/customers/c1", Some("{}".into()), CallOptions::default()).await });
+    let v = sim.block_on(async move {
+        c2.request(
+            Method::Put,
+            "/customers/c1",
+            Some("{}".into()),
+            CallOptions::default(),
+        )
+        .await
+    });
     assert_eq!(v.unwrap(), Value::Null);
     assert_eq!(sim.count("PUT", "/customers/c1"), 2);
 }
 
 #[test]
 fn fifty_concurrent_401s_cause_one_renewal() {
-    let sim = server(|_, sig| if sig.ends_with("Bearer t1") { status(401) } else { ok(json!({"ok": true})) });
+    let sim = server(|_, sig| {
+        if sig.ends_with("Bearer t1") {
+            status(401)
+        } else {
+            ok(json!({"ok": true}))
+        }
+    });
     let c = client(&sim, json!({"rateLimit": false, "circuitBreaker": false}));
     sim.block_on({
         let c = c.clone();
@@ -177,7 +249,11 @@ fn fifty_concurrent_401s_cause_one_renewal() {
     }
     sim.run(&mut pool);
     assert_eq!(results.borrow().iter().filter(|ok| **ok).count(), 50);
-    assert_eq!(sim.count("POST", "/tokens"), 2, "the first token, then exactly one renewal");
+    assert_eq!(
+        sim.count("POST", "/tokens"),
+        2,
+        "the first token, then exactly one renewal"
+    );
     assert_eq!(c.stats().token_renewals, 1);
     assert_eq!(*events.borrow(), vec!["token_renewed"]);
 }
@@ -200,8 +276,10 @@ fn a_logged_in_customer_gets_session_expired_not_a_silent_relogin() {
     let c2 = c.clone();
     let e = sim
         .block_on(async move {
-            c2.login("email", "alice@example.com", &Secret::new("Passw0rd1")).await?;
-            c2.request(Method::Get, "/customers", None, CallOptions::default()).await
+            c2.login("email", "alice@example.com", &Secret::new("Passw0rd1"))
+                .await?;
+            c2.request(Method::Get, "/customers", None, CallOptions::default())
+                .await
         })
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthorized);
@@ -210,23 +288,43 @@ fn a_logged_in_customer_gets_session_expired_not_a_silent_relogin() {
     assert!(events.borrow().contains(&"session_expired"));
     // The password went out once, in the login body, and never into a URL.
     let reqs = sim.0.requests.borrow();
-    assert_eq!(reqs.iter().filter(|r| r.body.as_deref().is_some_and(|b| b.contains("Passw0rd1"))).count(), 1);
-    assert!(reqs.iter().all(|r| !r.url.contains("Passw0rd1") && !r.url.contains("alice@")));
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.body.as_deref().is_some_and(|b| b.contains("Passw0rd1")))
+            .count(),
+        1
+    );
+    assert!(reqs
+        .iter()
+        .all(|r| !r.url.contains("Passw0rd1") && !r.url.contains("alice@")));
 }
 
 #[test]
 fn circuit_opens_fails_fast_then_probes() {
     let up = Rc::new(RefCell::new(false));
     let u = up.clone();
-    let sim = server(move |_, _| if *u.borrow() { ok(json!({})) } else { status(500) });
-    let c = client(&sim, json!({"rateLimit": false, "retry": false, "circuitBreaker": {"failureThreshold": 3, "openMs": 10000}}));
+    let sim = server(move |_, _| {
+        if *u.borrow() {
+            ok(json!({}))
+        } else {
+            status(500)
+        }
+    });
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false, "circuitBreaker": {"failureThreshold": 3, "openMs": 10000}}),
+    );
     for _ in 0..3 {
         let _ = sim.block_on(get(&c, "/stores"));
     }
     let before = sim.count("GET", "/stores");
     let e = sim.block_on(get(&c, "/stores")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::CircuitOpen);
-    assert_eq!(sim.count("GET", "/stores"), before, "failing fast touches no network");
+    assert_eq!(
+        sim.count("GET", "/stores"),
+        before,
+        "failing fast touches no network"
+    );
     assert_eq!(c.circuit_state().as_str(), "open");
     *up.borrow_mut() = true;
     sim.0.now.set(sim.0.now.get() + 10_000.0);
@@ -239,18 +337,29 @@ fn timeouts_abort_the_attempt_and_reads_retry() {
     let mut n = 0;
     let sim = server(move |_, _| {
         n += 1;
-        if n == 1 { Script::Hang } else { ok(json!({"x": 1})) }
+        if n == 1 {
+            Script::Hang
+        } else {
+            ok(json!({"x": 1}))
+        }
     });
     let c = client(&sim, json!({"rateLimit": false, "timeoutMs": 2000}));
     let v = sim.block_on(get(&c, "/stores")).unwrap();
     assert_eq!(v["x"], 1);
-    assert_eq!(sim.0.aborted.get(), 1, "the hung fetch was dropped (aborted)");
+    assert_eq!(
+        sim.0.aborted.get(),
+        1,
+        "the hung fetch was dropped (aborted)"
+    );
 }
 
 #[test]
 fn total_timeout_bounds_the_whole_call() {
     let sim = server(|_, _| Script::Hang);
-    let c = client(&sim, json!({"rateLimit": false, "timeoutMs": 1000, "totalTimeoutMs": 2500, "circuitBreaker": false}));
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "timeoutMs": 1000, "totalTimeoutMs": 2500, "circuitBreaker": false}),
+    );
     let t0 = sim.0.now.get();
     let e = sim.block_on(get(&c, "/stores")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
@@ -259,7 +368,12 @@ fn total_timeout_bounds_the_whole_call() {
 
 #[test]
 fn thousand_concurrent_identical_reads_make_one_request() {
-    let sim = server(|_, _| Script::After(50, Box::new(ok(json!({"rewards": [1, 2, 3], "total_items": 3})))));
+    let sim = server(|_, _| {
+        Script::After(
+            50,
+            Box::new(ok(json!({"rewards": [1, 2, 3], "total_items": 3}))),
+        )
+    });
     let c = client(&sim, json!({"rateLimit": false, "cache": false}));
     sim.block_on({
         let c = c.clone();
@@ -270,10 +384,12 @@ fn thousand_concurrent_identical_reads_make_one_request() {
     let results = Rc::new(RefCell::new(Vec::new()));
     for _ in 0..1000 {
         let (c, r) = (c.clone(), results.clone());
-        pool.spawner().spawn_local(async move {
-            let v = get(&c, "/rewards").await.unwrap();
-            r.borrow_mut().push(v)
-        }).unwrap();
+        pool.spawner()
+            .spawn_local(async move {
+                let v = get(&c, "/rewards").await.unwrap();
+                r.borrow_mut().push(v)
+            })
+            .unwrap();
     }
     sim.run(&mut pool);
     assert_eq!(sim.count("GET", "/rewards"), 1);
@@ -299,15 +415,21 @@ fn an_aborting_caller_does_not_cancel_the_shared_read() {
     let s1 = sim.clone();
     pool.spawner()
         .spawn_local(async move {
-            let r = futures_util::future::select(Box::pin(get(&c1, "/rewards")), crate::Runtime::sleep(&s1, 10)).await;
+            let r = futures_util::future::select(
+                Box::pin(get(&c1, "/rewards")),
+                crate::Runtime::sleep(&s1, 10),
+            )
+            .await;
             assert!(matches!(r, futures_util::future::Either::Right(_)));
         })
         .unwrap();
     let (c2, g) = (c.clone(), got.clone());
-    pool.spawner().spawn_local(async move {
-        let v = get(&c2, "/rewards").await;
-        *g.borrow_mut() = Some(v)
-    }).unwrap();
+    pool.spawner()
+        .spawn_local(async move {
+            let v = get(&c2, "/rewards").await;
+            *g.borrow_mut() = Some(v)
+        })
+        .unwrap();
     sim.run(&mut pool);
     assert_eq!(got.borrow().as_ref().unwrap().as_ref().unwrap()["v"], 7);
     assert_eq!(sim.count("GET", "/rewards"), 1);
@@ -316,7 +438,11 @@ fn an_aborting_caller_does_not_cancel_the_shared_read() {
     let c3 = c.clone();
     let s3 = sim.clone();
     sim.block_on(async move {
-        let _ = futures_util::future::select(Box::pin(get(&c3, "/stores")), crate::Runtime::sleep(&s3, 10)).await;
+        let _ = futures_util::future::select(
+            Box::pin(get(&c3, "/stores")),
+            crate::Runtime::sleep(&s3, 10),
+        )
+        .await;
     });
     assert_eq!(sim.0.aborted.get(), 1);
     assert_eq!(c.stats().in_flight, 0);
@@ -326,9 +452,17 @@ fn an_aborting_caller_does_not_cancel_the_shared_read() {
 fn cache_honours_max_age_and_no_store() {
     let sim = server(|req, _| {
         if req.url.contains("/messages") {
-            Script::Reply(200, vec![("cache-control", "no-store".into())], r#"{"data":{"m":1}}"#.into())
+            Script::Reply(
+                200,
+                vec![("cache-control", "no-store".into())],
+                r#"{"data":{"m":1}}"#.into(),
+            )
         } else {
-            Script::Reply(200, vec![("cache-control", "max-age=60".into())], r#"{"data":{"c":1}}"#.into())
+            Script::Reply(
+                200,
+                vec![("cache-control", "max-age=60".into())],
+                r#"{"data":{"c":1}}"#.into(),
+            )
         }
     });
     let c = client(&sim, json!({"rateLimit": false}));
@@ -336,7 +470,11 @@ fn cache_honours_max_age_and_no_store() {
         sim.block_on(get(&c, "/customers/x/points")).unwrap();
         sim.block_on(get(&c, "/messages")).unwrap();
     }
-    assert_eq!(sim.count("GET", "/points"), 1, "max-age=60: one network call");
+    assert_eq!(
+        sim.count("GET", "/points"),
+        1,
+        "max-age=60: one network call"
+    );
     assert_eq!(sim.count("GET", "/messages"), 5, "no-store: never cached");
     sim.0.now.set(sim.0.now.get() + 61_000.0);
     sim.block_on(get(&c, "/customers/x/points")).unwrap();
@@ -344,7 +482,16 @@ fn cache_honours_max_age_and_no_store() {
     // Per-call no-cache skips the lookup.
     let c2 = c.clone();
     sim.block_on(async move {
-        c2.request(Method::Get, "/customers/x/points", None, CallOptions { no_cache: true, ..Default::default() }).await
+        c2.request(
+            Method::Get,
+            "/customers/x/points",
+            None,
+            CallOptions {
+                no_cache: true,
+                ..Default::default()
+            },
+        )
+        .await
     })
     .unwrap();
     assert_eq!(sim.count("GET", "/points"), 3);
@@ -363,17 +510,27 @@ fn one_customers_cache_is_never_served_to_another() {
         } else if req.url.contains("/actions/logout") {
             Script::Reply(204, vec![], String::new())
         } else {
-            Script::Reply(200, vec![("cache-control", "max-age=3600".into())], json!({"data": {"me": w.borrow().clone()}}).to_string())
+            Script::Reply(
+                200,
+                vec![("cache-control", "max-age=3600".into())],
+                json!({"data": {"me": w.borrow().clone()}}).to_string(),
+            )
         }
     });
     let c = client(&sim, json!({"rateLimit": false}));
     let c2 = c.clone();
     let (a, b) = sim.block_on(async move {
         c2.login("email", "alice", &Secret::new("p")).await.unwrap();
-        let a = c2.request(Method::Get, "/customers", None, CallOptions::default()).await.unwrap();
+        let a = c2
+            .request(Method::Get, "/customers", None, CallOptions::default())
+            .await
+            .unwrap();
         c2.logout().await.unwrap();
         c2.login("email", "bob", &Secret::new("p")).await.unwrap();
-        let b = c2.request(Method::Get, "/customers", None, CallOptions::default()).await.unwrap();
+        let b = c2
+            .request(Method::Get, "/customers", None, CallOptions::default())
+            .await
+            .unwrap();
         (a, b)
     });
     assert_eq!(a["me"], "alice");
@@ -395,10 +552,20 @@ fn stored_token_is_reused_without_post_tokens() {
     let c2 = Client::new(config(json!({})), sim.clone(), Box::new(store.clone()));
     sim.block_on({
         let c2 = c2.clone();
-        async move { c2.connect().await.and(c2.request(Method::Get, "/stores", None, CallOptions::default()).await.map(|_| ())) }
+        async move {
+            c2.connect().await.and(
+                c2.request(Method::Get, "/stores", None, CallOptions::default())
+                    .await
+                    .map(|_| ()),
+            )
+        }
     })
     .unwrap();
-    assert_eq!(sim.count("POST", "/tokens"), 1, "the second client reused the stored token");
+    assert_eq!(
+        sim.count("POST", "/tokens"),
+        1,
+        "the second client reused the stored token"
+    );
     // The device id was generated once (UUID v4) and sent in the token body.
     let device = sim.block_on({
         let store = store.clone();
@@ -412,7 +579,10 @@ fn stored_token_is_reused_without_post_tokens() {
 #[test]
 fn rate_limiter_spaces_bursts() {
     let sim = server(|_, _| ok(json!({})));
-    let c = client(&sim, json!({"rateLimit": {"requestsPerSecond": 10, "burst": 5, "maxConcurrent": 2}, "cache": false}));
+    let c = client(
+        &sim,
+        json!({"rateLimit": {"requestsPerSecond": 10, "burst": 5, "maxConcurrent": 2}, "cache": false}),
+    );
     sim.block_on({
         let c = c.clone();
         async move { c.connect().await }
@@ -422,7 +592,11 @@ fn rate_limiter_spaces_bursts() {
     let mut pool = LocalPool::new();
     for i in 0..25 {
         let c = c.clone();
-        pool.spawner().spawn_local(async move { get(&c, &format!("/stores/{i}")).await.unwrap(); }).unwrap();
+        pool.spawner()
+            .spawn_local(async move {
+                get(&c, &format!("/stores/{i}")).await.unwrap();
+            })
+            .unwrap();
     }
     sim.run(&mut pool);
     // 1 token was used by POST /tokens: 4 left, then 21 more at 10/s ≈ 2.1 s.
@@ -441,7 +615,13 @@ fn html_on_200_is_a_decode_error_and_logs_mask_the_token() {
     let e = sim
         .block_on(async move {
             c2.connect().await?;
-            c2.request(Method::Put, "/tokens/{token}", Some("{}".into()), CallOptions::default()).await
+            c2.request(
+                Method::Put,
+                "/tokens/{token}",
+                Some("{}".into()),
+                CallOptions::default(),
+            )
+            .await
         })
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
@@ -454,7 +634,14 @@ fn html_on_200_is_a_decode_error_and_logs_mask_the_token() {
 #[test]
 fn deprecation_header_emits_one_event_per_path() {
     let sim = server(|_, _| {
-        Script::Reply(200, vec![("deprecation", "@1700000000".into()), ("sunset", "Wed, 11 Nov 2026 11:11:11 GMT".into())], "{\"data\":{}}".into())
+        Script::Reply(
+            200,
+            vec![
+                ("deprecation", "@1700000000".into()),
+                ("sunset", "Wed, 11 Nov 2026 11:11:11 GMT".into()),
+            ],
+            "{\"data\":{}}".into(),
+        )
     });
     let c = client(&sim, json!({"rateLimit": false, "cache": false}));
     let events = Rc::new(RefCell::new(Vec::new()));
@@ -465,7 +652,14 @@ fn deprecation_header_emits_one_event_per_path() {
     }
     let ev = events.borrow();
     assert_eq!(ev.len(), 1);
-    assert!(matches!(&ev[0], Event::Deprecation { sunset_at: Some(_), deprecated_at: Some(_), .. }));
+    assert!(matches!(
+        &ev[0],
+        Event::Deprecation {
+            sunset_at: Some(_),
+            deprecated_at: Some(_),
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -484,19 +678,31 @@ fn failed_logout_rotates_the_device_token() {
     let r = sim.block_on(async move {
         c2.login("email", "a", &Secret::new("p")).await.unwrap();
         let r = c2.logout().await;
-        c2.request(Method::Get, "/stores", None, CallOptions::default()).await.unwrap();
+        c2.request(Method::Get, "/stores", None, CallOptions::default())
+            .await
+            .unwrap();
         r
     });
     assert!(r.is_err());
     assert_eq!(c.customer_id(), None);
-    assert_eq!(sim.count("POST", "/tokens"), 2, "a new token replaces (and logs out) the old one server-side");
+    assert_eq!(
+        sim.count("POST", "/tokens"),
+        2,
+        "a new token replaces (and logs out) the old one server-side"
+    );
 }
 
 #[test]
 fn bad_paths_are_config_errors_before_any_request() {
     let sim = server(|_, _| ok(json!({})));
     let c = client(&sim, json!({}));
-    for p in ["rewards", "//evil.com/x", "/a/../tokens", "/rewards?token=1", "/a\\b"] {
+    for p in [
+        "rewards",
+        "//evil.com/x",
+        "/a/../tokens",
+        "/rewards?token=1",
+        "/a\\b",
+    ] {
         let e = sim.block_on(get(&c, p)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config, "{p}");
     }

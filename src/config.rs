@@ -71,21 +71,56 @@ pub struct Config {
 }
 
 const ENTERPRISE_KEYS: &[&str] = &[
-    "username", "user", "login", "password", "bearertoken", "bearer_token", "enterprisetoken", "clientsecret",
-    "client_secret", "apikey", "api_key", "userexternalapplicationid", "user_external_application_id", "enterprise",
-    "basicauth", "authorization",
+    "username",
+    "user",
+    "login",
+    "password",
+    "bearertoken",
+    "bearer_token",
+    "enterprisetoken",
+    "clientsecret",
+    "client_secret",
+    "apikey",
+    "api_key",
+    "userexternalapplicationid",
+    "user_external_application_id",
+    "enterprise",
+    "basicauth",
+    "authorization",
 ];
 
 const KNOWN: &[&str] = &[
-    "projectUrl", "baseUrl", "externalApplicationId", "device", "setup", "pushToken", "acceptLanguage", "language",
-    "tokenStore", "timeoutMs", "totalTimeoutMs", "retry", "cache", "rateLimit", "circuitBreaker",
-    "idempotencyHeader", "dedupe", "onLog", "onEvent", "storagePrefix", "fetch",
+    "projectUrl",
+    "baseUrl",
+    "externalApplicationId",
+    "device",
+    "setup",
+    "pushToken",
+    "acceptLanguage",
+    "language",
+    "tokenStore",
+    "timeoutMs",
+    "totalTimeoutMs",
+    "retry",
+    "cache",
+    "rateLimit",
+    "circuitBreaker",
+    "idempotencyHeader",
+    "dedupe",
+    "onLog",
+    "onEvent",
+    "storagePrefix",
+    "fetch",
 ];
 
 fn num(v: &Value, name: &str, min: u64, max: u64) -> Result<u64, Error> {
     match v.as_f64() {
-        Some(f) if f.is_finite() && f >= min as f64 && f <= max as f64 && f.fract() == 0.0 => Ok(f as u64),
-        _ => Err(Error::config(format!("{name} must be an integer between {min} and {max}"))),
+        Some(f) if f.is_finite() && f >= min as f64 && f <= max as f64 && f.fract() == 0.0 => {
+            Ok(f as u64)
+        }
+        _ => Err(Error::config(format!(
+            "{name} must be an integer between {min} and {max}"
+        ))),
     }
 }
 
@@ -97,11 +132,14 @@ fn string(v: &Value, name: &str) -> Result<String, Error> {
 }
 
 fn boolean(v: &Value, name: &str) -> Result<bool, Error> {
-    v.as_bool().ok_or_else(|| Error::config(format!("{name} must be true or false")))
+    v.as_bool()
+        .ok_or_else(|| Error::config(format!("{name} must be true or false")))
 }
 
 fn object<'a>(v: &'a Value, name: &str, known: &[&str]) -> Result<&'a Map<String, Value>, Error> {
-    let o = v.as_object().ok_or_else(|| Error::config(format!("{name} must be an object or false")))?;
+    let o = v
+        .as_object()
+        .ok_or_else(|| Error::config(format!("{name} must be an object or false")))?;
     if let Some(k) = o.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(Error::config(format!("unknown option {name}.{}", clean(k))));
     }
@@ -110,7 +148,10 @@ fn object<'a>(v: &'a Value, name: &str, known: &[&str]) -> Result<&'a Map<String
 
 /// An option name as shown in an error: printable ASCII only, bounded.
 fn clean(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_graphic()).take(40).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(40)
+        .collect()
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -133,7 +174,9 @@ pub fn validate_base_url(url: &str, allow_path: bool) -> Result<String, Error> {
             "the enterprise interface is refused: this client speaks only the customer interface with a device token",
         ));
     }
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| Error::config("the URL must start with https://"))?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| Error::config("the URL must start with https://"))?;
     let scheme = scheme.to_ascii_lowercase();
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
@@ -155,12 +198,18 @@ pub fn validate_base_url(url: &str, allow_path: bool) -> Result<String, Error> {
     match scheme.as_str() {
         "https" => {}
         "http" if is_loopback(host) => {}
-        "http" => return Err(Error::config("plain http is refused except to loopback (127.0.0.1, localhost, ::1)")),
+        "http" => {
+            return Err(Error::config(
+                "plain http is refused except to loopback (127.0.0.1, localhost, ::1)",
+            ))
+        }
         _ => return Err(Error::config("the URL must start with https://")),
     }
     let path = path.trim_end_matches('/');
     if !allow_path && !path.is_empty() {
-        return Err(Error::config("projectUrl must be the project's origin, without a path"));
+        return Err(Error::config(
+            "projectUrl must be the project's origin, without a path",
+        ));
     }
     Ok(format!("{scheme}://{authority}{path}"))
 }
@@ -168,7 +217,9 @@ pub fn validate_base_url(url: &str, allow_path: bool) -> Result<String, Error> {
 impl Config {
     /// Parses and validates options given as JSON (functions and the token-store object are handled by the caller).
     pub fn from_json(v: &Value) -> Result<Config, Error> {
-        let o = v.as_object().ok_or_else(|| Error::config("options must be an object"))?;
+        let o = v
+            .as_object()
+            .ok_or_else(|| Error::config("options must be an object"))?;
         for k in o.keys() {
             let l = k.to_ascii_lowercase();
             if ENTERPRISE_KEYS.contains(&l.as_str()) {
@@ -192,13 +243,18 @@ impl Config {
             }
             (None, Some(p)) => {
                 let p = string(p, "projectUrl")?;
-                let p = if p.contains("://") { p } else { format!("https://{p}") };
+                let p = if p.contains("://") {
+                    p
+                } else {
+                    format!("https://{p}")
+                };
                 format!("{}{API_PATH}", validate_base_url(&p, false)?)
             }
             (None, None) => return Err(Error::config("projectUrl (or baseUrl) is required")),
         };
         let external_application_id = string(
-            get("externalApplicationId").ok_or_else(|| Error::config("externalApplicationId is required"))?,
+            get("externalApplicationId")
+                .ok_or_else(|| Error::config("externalApplicationId is required"))?,
             "externalApplicationId",
         )?;
         let device = match get("device") {
@@ -209,9 +265,15 @@ impl Config {
                 device_type: "browser".into(),
             },
             Some(d) => {
-                let d = object(d, "device", &["deviceId", "deviceSystem", "deviceName", "deviceType"])?;
+                let d = object(
+                    d,
+                    "device",
+                    &["deviceId", "deviceSystem", "deviceName", "deviceType"],
+                )?;
                 let s = |k: &str, dflt: &str| -> Result<String, Error> {
-                    d.get(k).filter(|v| !v.is_null()).map_or(Ok(dflt.to_string()), |v| string(v, &format!("device.{k}")))
+                    d.get(k)
+                        .filter(|v| !v.is_null())
+                        .map_or(Ok(dflt.to_string()), |v| string(v, &format!("device.{k}")))
                 };
                 DeviceInfo {
                     device_id: match d.get("deviceId").filter(|v| !v.is_null()) {
@@ -225,36 +287,61 @@ impl Config {
             }
         };
         let setup = match get("setup") {
-            None => Setup { language_id: "en".into(), allowed_gps: false, allowed_notifications: false },
+            None => Setup {
+                language_id: "en".into(),
+                allowed_gps: false,
+                allowed_notifications: false,
+            },
             Some(s) => {
-                let s = object(s, "setup", &["languageId", "allowedGps", "allowedNotifications"])?;
+                let s = object(
+                    s,
+                    "setup",
+                    &["languageId", "allowedGps", "allowedNotifications"],
+                )?;
                 Setup {
-                    language_id: s.get("languageId").map_or(Ok("en".into()), |v| string(v, "setup.languageId"))?,
-                    allowed_gps: s.get("allowedGps").map_or(Ok(false), |v| boolean(v, "setup.allowedGps"))?,
+                    language_id: s
+                        .get("languageId")
+                        .map_or(Ok("en".into()), |v| string(v, "setup.languageId"))?,
+                    allowed_gps: s
+                        .get("allowedGps")
+                        .map_or(Ok(false), |v| boolean(v, "setup.allowedGps"))?,
                     allowed_notifications: s
                         .get("allowedNotifications")
                         .map_or(Ok(false), |v| boolean(v, "setup.allowedNotifications"))?,
                 }
             }
         };
-        let timeout_ms = get("timeoutMs").map_or(Ok(15_000), |v| num(v, "timeoutMs", 1, 600_000))?;
-        let total_timeout_ms =
-            get("totalTimeoutMs").map_or(Ok(60_000.max(timeout_ms)), |v| num(v, "totalTimeoutMs", 1, 3_600_000))?;
+        let timeout_ms =
+            get("timeoutMs").map_or(Ok(15_000), |v| num(v, "timeoutMs", 1, 600_000))?;
+        let total_timeout_ms = get("totalTimeoutMs").map_or(Ok(60_000.max(timeout_ms)), |v| {
+            num(v, "totalTimeoutMs", 1, 3_600_000)
+        })?;
         let retry = match get("retry") {
             None => RetryConfig::default(),
             Some(Value::Bool(false)) => RetryConfig::disabled(),
             Some(Value::Bool(true)) => RetryConfig::default(),
             Some(r) => {
-                let r = object(r, "retry", &["maxRetries", "baseDelayMs", "maxDelayMs", "maxRetryAfterMs"])?;
+                let r = object(
+                    r,
+                    "retry",
+                    &["maxRetries", "baseDelayMs", "maxDelayMs", "maxRetryAfterMs"],
+                )?;
                 let d = RetryConfig::default();
                 RetryConfig {
-                    max_retries: r.get("maxRetries").map_or(Ok(d.max_retries as u64), |v| num(v, "retry.maxRetries", 0, 10))?
-                        as u32,
-                    base_delay_ms: r.get("baseDelayMs").map_or(Ok(d.base_delay_ms), |v| num(v, "retry.baseDelayMs", 1, 60_000))?,
-                    max_delay_ms: r.get("maxDelayMs").map_or(Ok(d.max_delay_ms), |v| num(v, "retry.maxDelayMs", 1, 600_000))?,
+                    max_retries: r.get("maxRetries").map_or(Ok(d.max_retries as u64), |v| {
+                        num(v, "retry.maxRetries", 0, 10)
+                    })? as u32,
+                    base_delay_ms: r.get("baseDelayMs").map_or(Ok(d.base_delay_ms), |v| {
+                        num(v, "retry.baseDelayMs", 1, 60_000)
+                    })?,
+                    max_delay_ms: r.get("maxDelayMs").map_or(Ok(d.max_delay_ms), |v| {
+                        num(v, "retry.maxDelayMs", 1, 600_000)
+                    })?,
                     max_retry_after_ms: r
                         .get("maxRetryAfterMs")
-                        .map_or(Ok(d.max_retry_after_ms), |v| num(v, "retry.maxRetryAfterMs", 0, 3_600_000))?,
+                        .map_or(Ok(d.max_retry_after_ms), |v| {
+                            num(v, "retry.maxRetryAfterMs", 0, 3_600_000)
+                        })?,
                 }
                 .validate()?
             }
@@ -267,10 +354,14 @@ impl Config {
                 let d = CacheConfig::default();
                 let mut ttl = d.ttl_ms.clone();
                 if let Some(t) = c.get("ttlMs") {
-                    let t = t.as_object().ok_or_else(|| Error::config("cache.ttlMs must map path prefixes to ms"))?;
+                    let t = t
+                        .as_object()
+                        .ok_or_else(|| Error::config("cache.ttlMs must map path prefixes to ms"))?;
                     for (path, ms) in t {
                         if !path.starts_with('/') {
-                            return Err(Error::config("cache.ttlMs keys are paths starting with /"));
+                            return Err(Error::config(
+                                "cache.ttlMs keys are paths starting with /",
+                            ));
                         }
                         let ms = num(ms, "cache.ttlMs values", 0, 86_400_000)?;
                         ttl.retain(|(p, _)| p != path);
@@ -278,11 +369,14 @@ impl Config {
                     }
                 }
                 Some(CacheConfig {
-                    max_entries: c.get("maxEntries").map_or(Ok(d.max_entries as u64), |v| num(v, "cache.maxEntries", 0, 100_000))?
-                        as usize,
-                    max_bytes: c.get("maxBytes").map_or(Ok(d.max_bytes as u64), |v| num(v, "cache.maxBytes", 0, 256 << 20))?
-                        as usize,
+                    max_entries: c.get("maxEntries").map_or(Ok(d.max_entries as u64), |v| {
+                        num(v, "cache.maxEntries", 0, 100_000)
+                    })? as usize,
+                    max_bytes: c.get("maxBytes").map_or(Ok(d.max_bytes as u64), |v| {
+                        num(v, "cache.maxBytes", 0, 256 << 20)
+                    })? as usize,
                     ttl_ms: ttl,
+                    customer_data: true,
                 })
             }
         };
@@ -290,21 +384,28 @@ impl Config {
             Some(Value::Bool(false)) => None,
             None | Some(Value::Bool(true)) => Some(RateLimitConfig::default()),
             Some(r) => {
-                let r = object(r, "rateLimit", &["requestsPerSecond", "burst", "maxConcurrent"])?;
+                let r = object(
+                    r,
+                    "rateLimit",
+                    &["requestsPerSecond", "burst", "maxConcurrent"],
+                )?;
                 let d = RateLimitConfig::default();
                 Some(
                     RateLimitConfig {
                         requests_per_second: match r.get("requestsPerSecond") {
                             None => d.requests_per_second,
-                            Some(v) => v
-                                .as_f64()
-                                .ok_or_else(|| Error::config("rateLimit.requestsPerSecond must be a number"))?,
+                            Some(v) => v.as_f64().ok_or_else(|| {
+                                Error::config("rateLimit.requestsPerSecond must be a number")
+                            })?,
                         },
-                        burst: r.get("burst").map_or(Ok(d.burst as u64), |v| num(v, "rateLimit.burst", 1, 100_000))? as u32,
+                        burst: r.get("burst").map_or(Ok(d.burst as u64), |v| {
+                            num(v, "rateLimit.burst", 1, 100_000)
+                        })? as u32,
                         max_concurrent: r
                             .get("maxConcurrent")
-                            .map_or(Ok(d.max_concurrent as u64), |v| num(v, "rateLimit.maxConcurrent", 1, 10_000))?
-                            as u32,
+                            .map_or(Ok(d.max_concurrent as u64), |v| {
+                                num(v, "rateLimit.maxConcurrent", 1, 10_000)
+                            })? as u32,
                     }
                     .validate()?,
                 )
@@ -320,9 +421,12 @@ impl Config {
                     BreakerConfig {
                         failure_threshold: b
                             .get("failureThreshold")
-                            .map_or(Ok(d.failure_threshold as u64), |v| num(v, "circuitBreaker.failureThreshold", 1, 1000))?
-                            as u32,
-                        open_ms: b.get("openMs").map_or(Ok(d.open_ms), |v| num(v, "circuitBreaker.openMs", 1, 3_600_000))?,
+                            .map_or(Ok(d.failure_threshold as u64), |v| {
+                                num(v, "circuitBreaker.failureThreshold", 1, 1000)
+                            })? as u32,
+                        open_ms: b.get("openMs").map_or(Ok(d.open_ms), |v| {
+                            num(v, "circuitBreaker.openMs", 1, 3_600_000)
+                        })?,
                     }
                     .validate()?,
                 )
@@ -333,7 +437,11 @@ impl Config {
             Some(Value::Bool(true)) => Some("Idempotency-Key".to_string()),
             Some(v) => {
                 let h = string(v, "idempotencyHeader")?;
-                if !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') || h.len() > 64 {
+                if !h
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    || h.len() > 64
+                {
                     return Err(Error::config("idempotencyHeader must be a header name"));
                 }
                 if h.eq_ignore_ascii_case("authorization") {
@@ -346,15 +454,23 @@ impl Config {
             None => None,
             Some(v) => {
                 let s = string(v, "acceptLanguage")?;
-                if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b" ,;=.-*".contains(&b)) {
-                    return Err(Error::config("acceptLanguage must look like `cs, en-gb;q=0.8`"));
+                if !s
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b" ,;=.-*".contains(&b))
+                {
+                    return Err(Error::config(
+                        "acceptLanguage must look like `cs, en-gb;q=0.8`",
+                    ));
                 }
                 Some(s)
             }
         };
-        let push_token = get("pushToken").map(|v| string(v, "pushToken")).transpose()?;
+        let push_token = get("pushToken")
+            .map(|v| string(v, "pushToken"))
+            .transpose()?;
         let dedupe = get("dedupe").map_or(Ok(true), |v| boolean(v, "dedupe"))?;
-        let storage_prefix = get("storagePrefix").map_or(Ok("carecloud".to_string()), |v| string(v, "storagePrefix"))?;
+        let storage_prefix = get("storagePrefix")
+            .map_or(Ok("carecloud".to_string()), |v| string(v, "storagePrefix"))?;
         Ok(Config {
             base_url,
             external_application_id,
@@ -391,32 +507,72 @@ mod tests {
 
     #[test]
     fn builds_the_pinned_base_url() {
-        let c = ok(json!({"projectUrl": "https://sandbox.crmcarecloud.com/", "externalApplicationId": "a"}));
-        assert_eq!(c.base_url, "https://sandbox.crmcarecloud.com/webservice/rest-api/customer-interface/v1.0");
+        let c = ok(
+            json!({"projectUrl": "https://sandbox.crmcarecloud.com/", "externalApplicationId": "a"}),
+        );
+        assert_eq!(
+            c.base_url,
+            "https://sandbox.crmcarecloud.com/webservice/rest-api/customer-interface/v1.0"
+        );
         let c = ok(json!({"projectUrl": "sandbox.crmcarecloud.com", "externalApplicationId": "a"}));
         assert!(c.base_url.starts_with("https://sandbox.crmcarecloud.com/"));
-        let c = ok(json!({"baseUrl": "http://127.0.0.1:8080/webservice/rest-api/customer-interface/v1.0/", "externalApplicationId": "a"}));
-        assert_eq!(c.base_url, "http://127.0.0.1:8080/webservice/rest-api/customer-interface/v1.0");
+        let c = ok(
+            json!({"baseUrl": "http://127.0.0.1:8080/webservice/rest-api/customer-interface/v1.0/", "externalApplicationId": "a"}),
+        );
+        assert_eq!(
+            c.base_url,
+            "http://127.0.0.1:8080/webservice/rest-api/customer-interface/v1.0"
+        );
     }
 
     #[test]
     fn refuses_enterprise_and_insecure_configs() {
-        assert!(err(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "password": "p"})).contains("enterprise"));
-        assert!(err(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "bearerToken": "t"})).contains("enterprise"));
+        assert!(err(
+            json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "password": "p"})
+        )
+        .contains("enterprise"));
+        assert!(err(
+            json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "bearerToken": "t"})
+        )
+        .contains("enterprise"));
         assert!(err(json!({"baseUrl": "https://x.com/webservice/rest-api/enterprise-interface/v1.0", "externalApplicationId": "a"})).contains("enterprise"));
-        assert!(err(json!({"projectUrl": "http://x.com", "externalApplicationId": "a"})).contains("plain http"));
-        assert!(err(json!({"projectUrl": "http://127.0.0.1.evil.com", "externalApplicationId": "a"})).contains("plain http"));
-        assert!(err(json!({"projectUrl": "https://u:p@x.com", "externalApplicationId": "a"})).contains("credentials"));
-        assert!(err(json!({"projectUrl": "https://x.com?token=1", "externalApplicationId": "a"})).contains("query"));
-        assert!(err(json!({"projectUrl": "ftp://x.com", "externalApplicationId": "a"})).contains("https"));
-        assert!(err(json!({"baseUrl": "https://x.com/other", "externalApplicationId": "a"})).contains("must end"));
+        assert!(
+            err(json!({"projectUrl": "http://x.com", "externalApplicationId": "a"}))
+                .contains("plain http")
+        );
+        assert!(err(
+            json!({"projectUrl": "http://127.0.0.1.evil.com", "externalApplicationId": "a"})
+        )
+        .contains("plain http"));
+        assert!(
+            err(json!({"projectUrl": "https://u:p@x.com", "externalApplicationId": "a"}))
+                .contains("credentials")
+        );
+        assert!(
+            err(json!({"projectUrl": "https://x.com?token=1", "externalApplicationId": "a"}))
+                .contains("query")
+        );
+        assert!(
+            err(json!({"projectUrl": "ftp://x.com", "externalApplicationId": "a"}))
+                .contains("https")
+        );
+        assert!(
+            err(json!({"baseUrl": "https://x.com/other", "externalApplicationId": "a"}))
+                .contains("must end")
+        );
     }
 
     #[test]
     fn bad_options_name_the_option() {
         assert!(err(json!({"projectUrl": "https://x.com"})).contains("externalApplicationId"));
-        assert!(err(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "timeoutMS": 5})).contains("unknown option timeoutMS"));
-        assert!(err(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "timeoutMs": -1})).contains("timeoutMs"));
+        assert!(err(
+            json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "timeoutMS": 5})
+        )
+        .contains("unknown option timeoutMS"));
+        assert!(err(
+            json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "timeoutMs": -1})
+        )
+        .contains("timeoutMs"));
         assert!(err(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "retry": {"maxRetries": 99}})).contains("maxRetries"));
         assert!(err(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "retry": {"tries": 1}})).contains("retry.tries"));
         assert!(err(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "idempotencyHeader": "X: y"})).contains("header"));
@@ -425,12 +581,20 @@ mod tests {
 
     #[test]
     fn features_can_be_switched_off() {
-        let c = ok(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "retry": false, "cache": false,
-                          "rateLimit": false, "circuitBreaker": false, "idempotencyHeader": "Idempotency-Key"}));
+        let c = ok(
+            json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "retry": false, "cache": false,
+                          "rateLimit": false, "circuitBreaker": false, "idempotencyHeader": "Idempotency-Key"}),
+        );
         assert_eq!(c.retry.max_retries, 0);
         assert!(c.cache.is_none() && c.rate_limit.is_none() && c.circuit_breaker.is_none());
         assert_eq!(c.idempotency_header.as_deref(), Some("Idempotency-Key"));
-        let c = ok(json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "cache": {"ttlMs": {"/rewards": 5}}}));
-        assert!(c.cache.unwrap().ttl_ms.contains(&("/rewards".to_string(), 5)));
+        let c = ok(
+            json!({"projectUrl": "https://x.com", "externalApplicationId": "a", "cache": {"ttlMs": {"/rewards": 5}}}),
+        );
+        assert!(c
+            .cache
+            .unwrap()
+            .ttl_ms
+            .contains(&("/rewards".to_string(), 5)));
     }
 }

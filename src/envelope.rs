@@ -27,7 +27,11 @@ fn text(v: Option<&Value>) -> Option<String> {
         Value::Null => return None,
         other => other.to_string(),
     };
-    let s: String = s.chars().filter(|c| !c.is_control()).take(MAX_TEXT).collect();
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_TEXT)
+        .collect();
     (!s.is_empty()).then_some(s)
 }
 
@@ -107,7 +111,16 @@ mod tests {
 
     #[test]
     fn garbage_never_panics_and_yields_empty() {
-        for body in ["", "null", "[]", "{", "<html>", "{\"error\":5}", "{\"error\":{\"error_data\":[1]}}", "\u{0}"] {
+        for body in [
+            "",
+            "null",
+            "[]",
+            "{",
+            "<html>",
+            "{\"error\":5}",
+            "{\"error\":{\"error_data\":[1]}}",
+            "\u{0}",
+        ] {
             let _ = ErrorBody::parse(body);
         }
         assert_eq!(ErrorBody::parse("<html>"), ErrorBody::default());
@@ -124,7 +137,10 @@ mod tests {
 
     #[test]
     fn page_reads_list_key_and_total() {
-        let v: Value = serde_json::from_str(r#"{"rewards":[{"a":1},{"a":2}],"total_items":"260","extra":true}"#).unwrap();
+        let v: Value = serde_json::from_str(
+            r#"{"rewards":[{"a":1},{"a":2}],"total_items":"260","extra":true}"#,
+        )
+        .unwrap();
         let p = Page::from_data(&v, Some("rewards"));
         assert_eq!(p.items.len(), 2);
         assert_eq!(p.total_items, Some(260));

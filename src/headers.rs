@@ -19,7 +19,11 @@ pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<u64> {
     }
     let at = http_date_ms(v)?;
     let delta = at - now_ms;
-    Some(if delta.is_finite() && delta > 0.0 { delta as u64 } else { 0 })
+    Some(if delta.is_finite() && delta > 0.0 {
+        delta as u64
+    } else {
+        0
+    })
 }
 
 /// What `Cache-Control` says about reuse.
@@ -46,7 +50,8 @@ pub fn cache_control(value: &str) -> CacheControl {
             None => (d, None),
         };
         if name.eq_ignore_ascii_case("max-age") {
-            if let Some(a) = arg.filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit())) {
+            if let Some(a) = arg.filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
+            {
                 // Clamp to one year; absurd values must not pin data forever.
                 cc.max_age = Some(a.parse::<u64>().unwrap_or(u64::MAX).min(31_536_000));
             }
@@ -74,7 +79,8 @@ pub struct RateLimitHint {
 pub fn rate_limit<'a>(get: impl Fn(&str) -> Option<&'a str>, now_ms: f64) -> Option<RateLimitHint> {
     let num = |s: &str| -> Option<u64> {
         let s = s.trim();
-        (!s.is_empty() && s.len() < 20 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+        (!s.is_empty() && s.len() < 20 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())?
     };
     let (mut remaining, mut reset) = (None, None);
     if let Some(v) = get("ratelimit").filter(|v| v.len() <= MAX_LEN) {
@@ -101,11 +107,18 @@ pub fn rate_limit<'a>(get: impl Fn(&str) -> Option<&'a str>, now_ms: f64) -> Opt
     let reset_ms = if reset > 86_400 {
         // A Unix timestamp (seconds).
         let at = reset as f64 * 1000.0;
-        if at > now_ms { (at - now_ms) as u64 } else { 0 }
+        if at > now_ms {
+            (at - now_ms) as u64
+        } else {
+            0
+        }
     } else {
         reset * 1000
     };
-    Some(RateLimitHint { remaining, reset_ms: reset_ms.min(3_600_000) })
+    Some(RateLimitHint {
+        remaining,
+        reset_ms: reset_ms.min(3_600_000),
+    })
 }
 
 /// A `Deprecation` header: `true`, a structured date `@<unix seconds>`, or (older drafts) an HTTP-date.
@@ -146,18 +159,38 @@ pub fn http_date_ms(v: &str) -> Option<f64> {
         .filter(|t| !t.is_empty())
         .collect();
     let month = |t: &str| -> Option<u32> {
-        const M: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        const M: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
         let l = t.to_ascii_lowercase();
         M.iter().position(|m| *m == l).map(|p| p as u32 + 1)
     };
     let (day, mon, year, time) = match tokens.as_slice() {
         // IMF-fixdate / RFC 850: weekday, day, month, year, time, GMT
-        [_, d, m, y, t, ..] if month(m).is_some() => (d.parse::<u32>().ok()?, month(m)?, y.parse::<i64>().ok()?, *t),
+        [_, d, m, y, t, ..] if month(m).is_some() => (
+            d.parse::<u32>().ok()?,
+            month(m)?,
+            y.parse::<i64>().ok()?,
+            *t,
+        ),
         // asctime: weekday, month, day, time, year
-        [_, m, d, t, y] if month(m).is_some() => (d.parse::<u32>().ok()?, month(m)?, y.parse::<i64>().ok()?, *t),
+        [_, m, d, t, y] if month(m).is_some() => (
+            d.parse::<u32>().ok()?,
+            month(m)?,
+            y.parse::<i64>().ok()?,
+            *t,
+        ),
         _ => return None,
     };
-    let year = if year < 100 { if year < 70 { 2000 + year } else { 1900 + year } } else { year };
+    let year = if year < 100 {
+        if year < 70 {
+            2000 + year
+        } else {
+            1900 + year
+        }
+    } else {
+        year
+    };
     if !(1..=31).contains(&day) || !(1970..=9999).contains(&year) {
         return None;
     }
@@ -189,12 +222,29 @@ mod tests {
     fn retry_after_seconds_date_and_garbage() {
         assert_eq!(retry_after_ms("3", 0.0), Some(3000));
         assert_eq!(retry_after_ms(" 0 ", 0.0), Some(0));
-        assert_eq!(retry_after_ms("99999999999999999999999", 0.0), Some(u64::MAX));
+        assert_eq!(
+            retry_after_ms("99999999999999999999999", 0.0),
+            Some(u64::MAX)
+        );
         let now = http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
         assert_eq!(now, 784_111_777_000.0);
-        assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", now), Some(10_000));
-        assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:27 GMT", now), Some(0));
-        for bad in ["", "-1", "1.5", "soon", "Sun, 32 Nov 1994 08:49:37 GMT", "\u{0}\u{7f}", &"9".repeat(300)] {
+        assert_eq!(
+            retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(10_000)
+        );
+        assert_eq!(
+            retry_after_ms("Sun, 06 Nov 1994 08:49:27 GMT", now),
+            Some(0)
+        );
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "\u{0}\u{7f}",
+            &"9".repeat(300),
+        ] {
             assert_eq!(retry_after_ms(bad, now), None, "{bad:?}");
         }
     }
@@ -211,10 +261,16 @@ mod tests {
     fn cache_control_directives() {
         assert_eq!(cache_control("max-age=3600").max_age, Some(3600));
         let cc = cache_control("private, no-cache, MAX-AGE=\"60\"");
-        assert_eq!((cc.max_age, cc.no_cache, cc.no_store), (Some(60), true, false));
+        assert_eq!(
+            (cc.max_age, cc.no_cache, cc.no_store),
+            (Some(60), true, false)
+        );
         assert!(cache_control("no-store").no_store);
         assert_eq!(cache_control("max-age=-5, max-age=abc").max_age, None);
-        assert_eq!(cache_control("max-age=999999999999999999999999").max_age, Some(31_536_000));
+        assert_eq!(
+            cache_control("max-age=999999999999999999999999").max_age,
+            Some(31_536_000)
+        );
     }
 
     #[test]
@@ -223,13 +279,25 @@ mod tests {
             "ratelimit" => Some("limit=100, remaining=0, reset=7"),
             _ => None,
         };
-        assert_eq!(rate_limit(h, 0.0), Some(RateLimitHint { remaining: 0, reset_ms: 7000 }));
+        assert_eq!(
+            rate_limit(h, 0.0),
+            Some(RateLimitHint {
+                remaining: 0,
+                reset_ms: 7000
+            })
+        );
         let x = |name: &str| match name {
             "x-ratelimit-remaining" => Some("3"),
             "x-ratelimit-reset" => Some("1000030"),
             _ => None,
         };
-        assert_eq!(rate_limit(x, 1_000_000_000.0), Some(RateLimitHint { remaining: 3, reset_ms: 30_000 }));
+        assert_eq!(
+            rate_limit(x, 1_000_000_000.0),
+            Some(RateLimitHint {
+                remaining: 3,
+                reset_ms: 30_000
+            })
+        );
         assert_eq!(rate_limit(|_| Some("garbage"), 0.0), None);
     }
 
@@ -239,7 +307,10 @@ mod tests {
         assert_eq!(deprecation("@1688169599"), Some(Some(1_688_169_599_000.0)));
         assert_eq!(deprecation("false"), None);
         assert_eq!(deprecation("@not-a-number"), None);
-        assert_eq!(sunset("Wed, 11 Nov 2026 11:11:11 GMT").map(|v| v > 1.7e12), Some(true));
+        assert_eq!(
+            sunset("Wed, 11 Nov 2026 11:11:11 GMT").map(|v| v > 1.7e12),
+            Some(true)
+        );
         assert_eq!(sunset("tomorrow"), None);
     }
 }

@@ -59,7 +59,10 @@ mod sim;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use client::{encode_component, normalize_path, normalize_query, parse_customer_id, uuid_v4, CallOptions, Client, Stats, TOKEN_PLACEHOLDER};
+pub use client::{
+    encode_component, normalize_path, normalize_query, parse_customer_id, uuid_v4, CallOptions,
+    Client, Stats, TOKEN_PLACEHOLDER,
+};
 pub use config::{validate_base_url, Config, DeviceInfo, Setup, API_PATH};
 pub use error::{Error, ErrorKind, InvalidParam};
 pub use log::{mask_path, mask_query, Event, LogEntry};

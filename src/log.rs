@@ -70,8 +70,22 @@ impl Event {
 }
 
 const PII_KEYS: &[&str] = &[
-    "email", "phone", "login_value", "password", "first_name", "last_name", "birthdate", "recipient", "contact",
-    "code", "card", "card_number", "email_list", "token", "push_token", "authentication_token",
+    "email",
+    "phone",
+    "login_value",
+    "password",
+    "first_name",
+    "last_name",
+    "birthdate",
+    "recipient",
+    "contact",
+    "code",
+    "card",
+    "card_number",
+    "email_list",
+    "token",
+    "push_token",
+    "authentication_token",
 ];
 
 /// Masks a path: the segment after `tokens` (the device token, which CareCloud puts in token action paths) and any
@@ -109,7 +123,10 @@ pub fn mask_query(query: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|pair| match pair.split_once('=') {
             Some((k, v)) => {
-                let name = k.trim_end_matches("%5B%5D").trim_end_matches("[]").to_ascii_lowercase();
+                let name = k
+                    .trim_end_matches("%5B%5D")
+                    .trim_end_matches("[]")
+                    .to_ascii_lowercase();
                 if PII_KEYS.contains(&name.as_str()) {
                     format!("{k}=***")
                 } else {
@@ -129,15 +146,27 @@ mod tests {
     #[test]
     fn token_in_path_is_masked() {
         let t = "a".repeat(72);
-        assert_eq!(mask_path(&format!("/tokens/{t}/actions/login")), "/tokens/***/actions/login");
+        assert_eq!(
+            mask_path(&format!("/tokens/{t}/actions/login")),
+            "/tokens/***/actions/login"
+        );
         assert_eq!(mask_path("/rewards/r00001"), "/rewards/r00001");
     }
 
     #[test]
     fn pii_is_masked() {
         assert_eq!(mask_path("/customers/alice@example.com"), "/customers/***");
-        assert_eq!(mask_query("email=alice%40example.com&count=20"), "email=***&count=20");
-        assert_eq!(mask_query("q=%2B420600100200&is_valid=true"), "q=***&is_valid=true");
-        assert_eq!(mask_query("email_list[]=a&count=1"), "email_list[]=***&count=1");
+        assert_eq!(
+            mask_query("email=alice%40example.com&count=20"),
+            "email=***&count=20"
+        );
+        assert_eq!(
+            mask_query("q=%2B420600100200&is_valid=true"),
+            "q=***&is_valid=true"
+        );
+        assert_eq!(
+            mask_query("email_list[]=a&count=1"),
+            "email_list[]=***&count=1"
+        );
     }
 }

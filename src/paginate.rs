@@ -22,7 +22,11 @@ pub struct Paginator {
 impl Paginator {
     /// Pages of `page_size` (at least 1) starting at `offset`.
     pub fn new(page_size: u64, offset: u64) -> Self {
-        Paginator { page_size: page_size.max(1), offset, done: false }
+        Paginator {
+            page_size: page_size.max(1),
+            offset,
+            done: false,
+        }
     }
 
     /// `(count, offset)` of the next request, or `None` when the list is exhausted.

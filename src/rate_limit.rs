@@ -21,21 +21,34 @@ pub struct RateLimitConfig {
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
-        RateLimitConfig { requests_per_second: 10.0, burst: 20, max_concurrent: 6 }
+        RateLimitConfig {
+            requests_per_second: 10.0,
+            burst: 20,
+            max_concurrent: 6,
+        }
     }
 }
 
 impl RateLimitConfig {
     /// Checks the ranges.
     pub fn validate(self) -> Result<Self, Error> {
-        if !(self.requests_per_second.is_finite() && self.requests_per_second > 0.0 && self.requests_per_second <= 10_000.0) {
-            return Err(Error::config("rateLimit.requestsPerSecond must be > 0 and <= 10000"));
+        if !(self.requests_per_second.is_finite()
+            && self.requests_per_second > 0.0
+            && self.requests_per_second <= 10_000.0)
+        {
+            return Err(Error::config(
+                "rateLimit.requestsPerSecond must be > 0 and <= 10000",
+            ));
         }
         if self.burst == 0 || self.burst > 100_000 {
-            return Err(Error::config("rateLimit.burst must be between 1 and 100000"));
+            return Err(Error::config(
+                "rateLimit.burst must be between 1 and 100000",
+            ));
         }
         if self.max_concurrent == 0 || self.max_concurrent > 10_000 {
-            return Err(Error::config("rateLimit.maxConcurrent must be between 1 and 10000"));
+            return Err(Error::config(
+                "rateLimit.maxConcurrent must be between 1 and 10000",
+            ));
         }
         Ok(self)
     }
@@ -85,7 +98,11 @@ impl TokenBucket {
     pub fn reserve(&mut self, now: f64) -> u64 {
         self.refill(now);
         self.tokens -= 1.0;
-        let mut wait = if self.tokens >= 0.0 { 0.0 } else { -self.tokens / self.per_ms };
+        let mut wait = if self.tokens >= 0.0 {
+            0.0
+        } else {
+            -self.tokens / self.per_ms
+        };
         if self.paused_until > now {
             wait = wait.max(self.paused_until - now);
         }
@@ -123,7 +140,10 @@ pub struct SemaphorePermit(Semaphore);
 impl Semaphore {
     /// A semaphore with `n` slots.
     pub fn new(n: u32) -> Self {
-        Semaphore(Rc::new(RefCell::new(SemState { free: n, waiters: VecDeque::new() })))
+        Semaphore(Rc::new(RefCell::new(SemState {
+            free: n,
+            waiters: VecDeque::new(),
+        })))
     }
 
     /// Waits for a slot. Cancel-safe: a waiter dropped while queued takes no slot, and a slot handed to a waiter
@@ -206,7 +226,13 @@ mod tests {
         let (gate_tx, gate_rx) = futures_channel::oneshot::channel::<()>();
         let gate = futures_util::future::FutureExt::shared(gate_rx);
         for i in 0..5 {
-            let (sem, running, peak, order, gate) = (sem.clone(), running.clone(), peak.clone(), order.clone(), gate.clone());
+            let (sem, running, peak, order, gate) = (
+                sem.clone(),
+                running.clone(),
+                peak.clone(),
+                order.clone(),
+                gate.clone(),
+            );
             pool.spawner()
                 .spawn_local(async move {
                     let _p = sem.acquire().await;
@@ -241,16 +267,32 @@ mod tests {
         assert_eq!(sem.queued(), 1);
         drop(waiting);
         drop(held);
-        assert_eq!(sem.available(), 1, "the slot returns to the pool, not to the dropped waiter");
+        assert_eq!(
+            sem.available(),
+            1,
+            "the slot returns to the pool, not to the dropped waiter"
+        );
     }
 
     #[test]
     fn bad_config_is_a_config_error() {
         for c in [
-            RateLimitConfig { requests_per_second: 0.0, ..Default::default() },
-            RateLimitConfig { requests_per_second: f64::NAN, ..Default::default() },
-            RateLimitConfig { burst: 0, ..Default::default() },
-            RateLimitConfig { max_concurrent: 0, ..Default::default() },
+            RateLimitConfig {
+                requests_per_second: 0.0,
+                ..Default::default()
+            },
+            RateLimitConfig {
+                requests_per_second: f64::NAN,
+                ..Default::default()
+            },
+            RateLimitConfig {
+                burst: 0,
+                ..Default::default()
+            },
+            RateLimitConfig {
+                max_concurrent: 0,
+                ..Default::default()
+            },
         ] {
             assert_eq!(c.validate().unwrap_err().kind(), crate::ErrorKind::Config);
         }

@@ -29,14 +29,22 @@ pub struct RetryConfig {
 
 impl Default for RetryConfig {
     fn default() -> Self {
-        RetryConfig { max_retries: 3, base_delay_ms: 1000, max_delay_ms: 30_000, max_retry_after_ms: 120_000 }
+        RetryConfig {
+            max_retries: 3,
+            base_delay_ms: 1000,
+            max_delay_ms: 30_000,
+            max_retry_after_ms: 120_000,
+        }
     }
 }
 
 impl RetryConfig {
     /// No retries at all (`retry: false`).
     pub fn disabled() -> Self {
-        RetryConfig { max_retries: 0, ..Default::default() }
+        RetryConfig {
+            max_retries: 0,
+            ..Default::default()
+        }
     }
 
     /// Checks the ranges; a bad value is a `config` error naming the option.
@@ -45,13 +53,19 @@ impl RetryConfig {
             return Err(Error::config("retry.maxRetries must be between 0 and 10"));
         }
         if self.base_delay_ms == 0 || self.base_delay_ms > 60_000 {
-            return Err(Error::config("retry.baseDelayMs must be between 1 and 60000"));
+            return Err(Error::config(
+                "retry.baseDelayMs must be between 1 and 60000",
+            ));
         }
         if self.max_delay_ms < self.base_delay_ms || self.max_delay_ms > 600_000 {
-            return Err(Error::config("retry.maxDelayMs must be between baseDelayMs and 600000"));
+            return Err(Error::config(
+                "retry.maxDelayMs must be between baseDelayMs and 600000",
+            ));
         }
         if self.max_retry_after_ms > 3_600_000 {
-            return Err(Error::config("retry.maxRetryAfterMs must be at most 3600000"));
+            return Err(Error::config(
+                "retry.maxRetryAfterMs must be at most 3600000",
+            ));
         }
         Ok(self)
     }
@@ -129,14 +143,21 @@ impl RetryPolicy {
         let unsafe_write = write && !idempotent && !server_did_not_act;
         let outcome_unknown = write
             && !idempotent
-            && matches!(failure, Failure::Network | Failure::Timeout | Failure::Status(500 | 502 | 504));
+            && matches!(
+                failure,
+                Failure::Network | Failure::Timeout | Failure::Status(500 | 502 | 504)
+            );
         if !retryable || unsafe_write || retries_done >= self.config.max_retries {
             return Decision::GiveUp { outcome_unknown };
         }
         let delay = match retry_after_ms {
             Some(ra) => ra.min(self.config.max_retry_after_ms),
             None => {
-                let u = if unit.is_finite() { unit.clamp(0.0, 1.0) } else { 0.5 };
+                let u = if unit.is_finite() {
+                    unit.clamp(0.0, 1.0)
+                } else {
+                    0.5
+                };
                 (self.window_ms(retries_done) as f64 * u) as u64
             }
         };
@@ -155,70 +176,156 @@ mod tests {
     #[test]
     fn full_jitter_window_doubles_and_caps() {
         let p = p();
-        assert_eq!([p.window_ms(0), p.window_ms(1), p.window_ms(2)], [1000, 2000, 4000]);
+        assert_eq!(
+            [p.window_ms(0), p.window_ms(1), p.window_ms(2)],
+            [1000, 2000, 4000]
+        );
         assert_eq!(p.window_ms(10), 30_000);
         assert_eq!(p.window_ms(u32::MAX), 30_000);
-        assert_eq!(p.decide(1, Failure::Status(503), false, false, None, 0.5), Decision::Retry(1000));
-        assert_eq!(p.decide(0, Failure::Status(503), false, false, None, 0.0), Decision::Retry(0));
+        assert_eq!(
+            p.decide(1, Failure::Status(503), false, false, None, 0.5),
+            Decision::Retry(1000)
+        );
+        assert_eq!(
+            p.decide(0, Failure::Status(503), false, false, None, 0.0),
+            Decision::Retry(0)
+        );
     }
 
     #[test]
     fn reads_retry_transient_failures_only() {
         let p = p();
         for s in [408, 429, 500, 502, 503, 504] {
-            assert!(matches!(p.decide(0, Failure::Status(s), false, false, None, 0.1), Decision::Retry(_)), "{s}");
+            assert!(
+                matches!(
+                    p.decide(0, Failure::Status(s), false, false, None, 0.1),
+                    Decision::Retry(_)
+                ),
+                "{s}"
+            );
         }
         for s in [400, 401, 403, 404, 405, 409, 422] {
             assert_eq!(
                 p.decide(0, Failure::Status(s), false, false, None, 0.1),
-                Decision::GiveUp { outcome_unknown: false },
+                Decision::GiveUp {
+                    outcome_unknown: false
+                },
                 "{s}"
             );
         }
-        assert!(matches!(p.decide(0, Failure::Network, false, false, None, 0.1), Decision::Retry(_)));
-        assert!(matches!(p.decide(0, Failure::Timeout, false, false, None, 0.1), Decision::Retry(_)));
+        assert!(matches!(
+            p.decide(0, Failure::Network, false, false, None, 0.1),
+            Decision::Retry(_)
+        ));
+        assert!(matches!(
+            p.decide(0, Failure::Timeout, false, false, None, 0.1),
+            Decision::Retry(_)
+        ));
     }
 
     #[test]
     fn attempts_are_capped() {
         let p = p();
-        assert!(matches!(p.decide(2, Failure::Status(503), false, false, None, 0.1), Decision::Retry(_)));
-        assert_eq!(p.decide(3, Failure::Status(503), false, false, None, 0.1), Decision::GiveUp { outcome_unknown: false });
+        assert!(matches!(
+            p.decide(2, Failure::Status(503), false, false, None, 0.1),
+            Decision::Retry(_)
+        ));
+        assert_eq!(
+            p.decide(3, Failure::Status(503), false, false, None, 0.1),
+            Decision::GiveUp {
+                outcome_unknown: false
+            }
+        );
         let off = RetryPolicy::new(RetryConfig::disabled());
-        assert!(matches!(off.decide(0, Failure::Network, false, false, None, 0.1), Decision::GiveUp { .. }));
+        assert!(matches!(
+            off.decide(0, Failure::Network, false, false, None, 0.1),
+            Decision::GiveUp { .. }
+        ));
     }
 
     #[test]
     fn writes_retry_only_when_safe() {
         let p = p();
         // The server certainly did not act.
-        assert!(matches!(p.decide(0, Failure::Status(503), true, false, None, 0.1), Decision::Retry(_)));
-        assert!(matches!(p.decide(0, Failure::Status(429), true, false, None, 0.1), Decision::Retry(_)));
+        assert!(matches!(
+            p.decide(0, Failure::Status(503), true, false, None, 0.1),
+            Decision::Retry(_)
+        ));
+        assert!(matches!(
+            p.decide(0, Failure::Status(429), true, false, None, 0.1),
+            Decision::Retry(_)
+        ));
         // It may have acted: no retry, outcome unknown.
-        for f in [Failure::Network, Failure::Timeout, Failure::Status(500), Failure::Status(502), Failure::Status(504)] {
-            assert_eq!(p.decide(0, f, true, false, None, 0.1), Decision::GiveUp { outcome_unknown: true }, "{f:?}");
+        for f in [
+            Failure::Network,
+            Failure::Timeout,
+            Failure::Status(500),
+            Failure::Status(502),
+            Failure::Status(504),
+        ] {
+            assert_eq!(
+                p.decide(0, f, true, false, None, 0.1),
+                Decision::GiveUp {
+                    outcome_unknown: true
+                },
+                "{f:?}"
+            );
         }
         // With an idempotency key the same failures are retried.
-        assert!(matches!(p.decide(0, Failure::Network, true, true, None, 0.1), Decision::Retry(_)));
+        assert!(matches!(
+            p.decide(0, Failure::Network, true, true, None, 0.1),
+            Decision::Retry(_)
+        ));
         // A 400 on a write is a known outcome.
-        assert_eq!(p.decide(0, Failure::Status(400), true, false, None, 0.1), Decision::GiveUp { outcome_unknown: false });
+        assert_eq!(
+            p.decide(0, Failure::Status(400), true, false, None, 0.1),
+            Decision::GiveUp {
+                outcome_unknown: false
+            }
+        );
         // Out of retries with an idempotency key: the write's outcome is known only to the server, but a key makes
         // a later retry by the caller safe; not marked unknown.
-        assert_eq!(p.decide(3, Failure::Network, true, true, None, 0.1), Decision::GiveUp { outcome_unknown: false });
+        assert_eq!(
+            p.decide(3, Failure::Network, true, true, None, 0.1),
+            Decision::GiveUp {
+                outcome_unknown: false
+            }
+        );
     }
 
     #[test]
     fn retry_after_wins_and_is_clamped() {
         let p = p();
-        assert_eq!(p.decide(0, Failure::Status(429), false, false, Some(7000), 0.9), Decision::Retry(7000));
-        assert_eq!(p.decide(0, Failure::Status(429), false, false, Some(u64::MAX), 0.9), Decision::Retry(120_000));
+        assert_eq!(
+            p.decide(0, Failure::Status(429), false, false, Some(7000), 0.9),
+            Decision::Retry(7000)
+        );
+        assert_eq!(
+            p.decide(0, Failure::Status(429), false, false, Some(u64::MAX), 0.9),
+            Decision::Retry(120_000)
+        );
     }
 
     #[test]
     fn config_validation() {
-        assert!(RetryConfig { max_retries: 11, ..Default::default() }.validate().is_err());
-        assert!(RetryConfig { base_delay_ms: 0, ..Default::default() }.validate().is_err());
-        assert!(RetryConfig { max_delay_ms: 10, ..Default::default() }.validate().is_err());
+        assert!(RetryConfig {
+            max_retries: 11,
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
+        assert!(RetryConfig {
+            base_delay_ms: 0,
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
+        assert!(RetryConfig {
+            max_delay_ms: 10,
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
         assert!(RetryConfig::default().validate().is_ok());
     }
 }

@@ -85,7 +85,10 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A header by lowercase name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -109,7 +112,10 @@ pub trait Runtime: 'static {
     /// Fills `buf` from a CSPRNG.
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error>;
     /// Sends one request. Dropping the future must abort the request.
-    fn fetch(&self, req: HttpRequest) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
+    fn fetch(
+        &self,
+        req: HttpRequest,
+    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
     /// Decodes a successful body (a JSON object) into the value of its `data` field; an empty body (204) decodes
     /// to the runtime's null. Fails with a `decode` error when the body is not JSON.
     fn decode(&self, body: &str) -> Result<Self::Value, Error>;

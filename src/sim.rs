@@ -59,7 +59,10 @@ impl Future for Sleep {
         if self.state.now.get() >= self.at {
             Poll::Ready(())
         } else {
-            self.state.timers.borrow_mut().push((self.at, cx.waker().clone()));
+            self.state
+                .timers
+                .borrow_mut()
+                .push((self.at, cx.waker().clone()));
             Poll::Pending
         }
     }
@@ -96,7 +99,10 @@ impl Sim {
             .requests
             .borrow()
             .iter()
-            .filter(|r| r.method.as_str() == method && r.url.split('?').next().is_some_and(|u| u.ends_with(suffix)))
+            .filter(|r| {
+                r.method.as_str() == method
+                    && r.url.split('?').next().is_some_and(|u| u.ends_with(suffix))
+            })
             .count()
     }
 
@@ -108,7 +114,13 @@ impl Sim {
     pub fn run(&self, pool: &mut LocalPool) {
         loop {
             pool.run_until_stalled();
-            let next = self.0.timers.borrow().iter().map(|(t, _)| *t).fold(f64::INFINITY, f64::min);
+            let next = self
+                .0
+                .timers
+                .borrow()
+                .iter()
+                .map(|(t, _)| *t)
+                .fold(f64::INFINITY, f64::min);
             if !next.is_finite() {
                 return;
             }
@@ -150,7 +162,11 @@ impl Runtime for Sim {
     }
 
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-        Sleep { at: self.0.now.get() + ms as f64, state: self.0.clone() }.boxed_local()
+        Sleep {
+            at: self.0.now.get() + ms as f64,
+            state: self.0.clone(),
+        }
+        .boxed_local()
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
@@ -165,7 +181,10 @@ impl Runtime for Sim {
         Ok(())
     }
 
-    fn fetch(&self, req: HttpRequest) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>> {
+    fn fetch(
+        &self,
+        req: HttpRequest,
+    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>> {
         self.0.requests.borrow_mut().push(req.clone());
         let script = match self.0.handler.borrow_mut().as_mut() {
             Some(h) => h(&req),
@@ -173,12 +192,19 @@ impl Runtime for Sim {
         };
         let state = self.0.clone();
         async move {
-            let mut guard = AbortOnDrop { state: state.clone(), done: false };
+            let mut guard = AbortOnDrop {
+                state: state.clone(),
+                done: false,
+            };
             let mut script = script;
             loop {
                 match script {
                     Script::After(ms, inner) => {
-                        Sleep { at: state.now.get() + ms as f64, state: state.clone() }.await;
+                        Sleep {
+                            at: state.now.get() + ms as f64,
+                            state: state.clone(),
+                        }
+                        .await;
                         script = *inner;
                     }
                     Script::Hang => futures_util::future::pending::<()>().await,
@@ -188,7 +214,11 @@ impl Runtime for Sim {
                     }
                     Script::Reply(status, headers, body) => {
                         guard.done = true;
-                        return Ok(HttpResponse { status, headers, body });
+                        return Ok(HttpResponse {
+                            status,
+                            headers,
+                            body,
+                        });
                     }
                 }
             }

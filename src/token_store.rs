@@ -48,7 +48,9 @@ impl TokenStore for MemoryStore {
         ready(Ok(self.0.borrow().get(key).cloned())).boxed_local()
     }
     fn set(&self, key: &str, value: &str) -> LocalBoxFuture<'static, Result<(), Error>> {
-        self.0.borrow_mut().insert(key.to_string(), value.to_string());
+        self.0
+            .borrow_mut()
+            .insert(key.to_string(), value.to_string());
         ready(Ok(())).boxed_local()
     }
     fn remove(&self, key: &str) -> LocalBoxFuture<'static, Result<(), Error>> {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make package`: builds the npm package into dist/ from the release wasm and pkg-templates/.
+# Assumes scripts/setup.sh has run (the Makefile target does that).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+NAME=carecloud_customer
+VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
+
+cargo build -q --release --lib --target wasm32-unknown-unknown
+rm -rf dist target/pkg && mkdir -p dist target/pkg
+wasm-bindgen --target web --out-dir target/pkg --out-name "$NAME" \
+  "target/wasm32-unknown-unknown/release/$NAME.wasm"
+# Binaryen from npm (never Debian's wasm-opt 108, which corrupts wasm-bindgen output).
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue \
+  -o "dist/${NAME}_bg.wasm" "target/pkg/${NAME}_bg.wasm"
+cp "target/pkg/$NAME.js" dist/
+cp pkg-templates/client.js pkg-templates/browser.js pkg-templates/node.mjs pkg-templates/workerd.js \
+   pkg-templates/index.d.ts pkg-templates/README.md dist/
+sed -i "s/__VERSION__/$VERSION/" dist/client.js
+# Node `require`: one CommonJS file bundling the glue and the wrapper (the wasm stays a separate file).
+rm -rf target/cjs && mkdir -p target/cjs
+cp dist/$NAME.js dist/client.js pkg-templates/node-cjs-entry.mjs target/cjs/
+esbuild target/cjs/node-cjs-entry.mjs --bundle --platform=node --format=cjs --log-level=error \
+  --outfile=dist/node.cjs
+sed "s/\"version\": \"0.0.0\"/\"version\": \"$VERSION\"/" pkg-templates/package.json > dist/package.json
+echo "dist/ built: carecloud-customer@$VERSION, wasm $(wc -c < "dist/${NAME}_bg.wasm") bytes"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, then runs every tier against a sandbox on a free loopback port:
+#   lint  - cargo fmt --check, clippy -D warnings (host and wasm32)
+#   1     - native cargo test of the pure-Rust core and the sandbox
+#   2     - wasm tests in Node
+#   3     - wasm tests in a headless Chromium page
+#   4     - wasm tests in a headless Chromium dedicated worker
+#   5     - the built npm package: Node consumer (import + require), esbuild browser bundle, workerd Worker
+#   6     - Playwright run of the demo page in Chromium
+# Ends with one line: `N passed, M failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+mkdir -p tests/out
+passed=0; failed=0; summary=()
+record() { # tier-name passed failed
+  passed=$((passed + $2)); failed=$((failed + $3))
+  summary+=("$(printf '%-28s %4d passed, %d failed' "$1" "$2" "$3")")
+  printf '== %s: %d passed, %d failed\n' "$1" "$2" "$3"
+}
+# Sums "test result: ok. N passed; M failed" lines of cargo / wasm-bindgen-test output.
+count_cargo() { # logfile rc
+  local p f
+  p=$(grep -oE 'test result: [A-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -oE '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+  if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a build or runner failure counts as a failure
+  echo "$p $f"
+}
+
+# --- lint gates
+lint_fail=0
+cargo fmt --all -- --check >tests/out/fmt.log 2>&1 || { cat tests/out/fmt.log | head -40; lint_fail=$((lint_fail+1)); }
+cargo clippy --workspace --all-targets -q -- -D warnings >tests/out/clippy.log 2>&1 || { head -60 tests/out/clippy.log; lint_fail=$((lint_fail+1)); }
+cargo clippy --target wasm32-unknown-unknown --all-targets -q -- -D warnings >tests/out/clippy-wasm.log 2>&1 || { head -60 tests/out/clippy-wasm.log; lint_fail=$((lint_fail+1)); }
+record "lint (fmt, clippy x2)" $((3 - lint_fail)) "$lint_fail"
+
+# --- tier 1: native
+cargo test --workspace >tests/out/native.log 2>&1; rc=$?
+[ $rc -ne 0 ] && grep -E 'panicked|FAILED|error' tests/out/native.log | head -30
+read -r p f < <(count_cargo tests/out/native.log $rc); record "1 native (core, sandbox)" "$p" "$f"
+
+# --- the sandbox, on a free port
+cargo build -q --release -p carecloud-sandbox || { echo "sandbox build failed"; exit 1; }
+./target/release/carecloud-sandbox --addr 127.0.0.1:0 --static www --mount /pkg=dist >tests/out/sandbox.log 2>&1 &
+SANDBOX_PID=$!
+trap 'kill $SANDBOX_PID 2>/dev/null' EXIT
+for _ in $(seq 50); do grep -q '^listening on ' tests/out/sandbox.log && break; sleep 0.1; done
+export SANDBOX_URL=$(awk '/^listening on /{print $3; exit}' tests/out/sandbox.log)
+[ -n "$SANDBOX_URL" ] || { echo "sandbox did not start"; cat tests/out/sandbox.log; exit 1; }
+echo "sandbox at $SANDBOX_URL"
+reset_sandbox() { curl -fsS -X POST "$SANDBOX_URL/__sandbox/reset" >/dev/null; }
+
+# --- tiers 2-4: wasm in Node, Chromium page, Chromium worker
+export WASM_BINDGEN_TEST_TIMEOUT=120
+for t in "2 wasm in Node:wasm_node" "3 wasm in Chromium page:wasm_browser" "4 wasm in Chromium worker:wasm_worker"; do
+  name=${t%%:*}; bin=${t##*:}
+  reset_sandbox
+  cargo test --target wasm32-unknown-unknown --test "$bin" >"tests/out/$bin.log" 2>&1; rc=$?
+  [ $rc -ne 0 ] && grep -E 'panicked|FAIL|error' -A3 "tests/out/$bin.log" | head -40
+  read -r p f < <(count_cargo "tests/out/$bin.log" $rc); record "$name" "$p" "$f"
+done
+
+# --- tier 5: the npm package in a Node consumer, a bundled browser page, and workerd
+reset_sandbox
+if ./scripts/package.sh >tests/out/package.log 2>&1; then
+  node tests/package/run.mjs >tests/out/package-tests.log 2>&1; rc=$?
+  cat tests/out/package-tests.log | grep -E '^(ok|not ok|#)' | tail -40
+  p=$(grep -c '^ok ' tests/out/package-tests.log); f=$(grep -c '^not ok ' tests/out/package-tests.log)
+  [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+else
+  tail -30 tests/out/package.log; p=0; f=1
+fi
+record "5 package (node, bundle, workerd)" "$p" "$f"
+
+# --- tier 6: Playwright on the demo
+reset_sandbox
+node tests/e2e/demo.mjs >tests/out/e2e.log 2>&1; rc=$?
+grep -E '^(ok|not ok|#)' tests/out/e2e.log | tail -30
+p=$(grep -c '^ok ' tests/out/e2e.log); f=$(grep -c '^not ok ' tests/out/e2e.log)
+[ $rc -ne 0 ] && [ "$f" -eq 0 ] && { tail -20 tests/out/e2e.log; f=1; }
+record "6 demo e2e (Playwright)" "$p" "$f"
+
+echo
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,208 @@
+//! Conversions between JS values and the core's types: errors, log entries, events, stats, call options.
+
+use crate::client::{CallOptions, Stats};
+use crate::error::Error;
+use crate::log::{Event, LogEntry};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+pub fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+}
+
+pub fn get(o: &JsValue, k: &str) -> JsValue {
+    if !o.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn opt_str(v: Option<&str>) -> JsValue {
+    v.map_or(JsValue::UNDEFINED, JsValue::from_str)
+}
+
+/// A `CareCloudError`: a JS `Error` named `CareCloudError` with `kind`, `status`, `reason`, `invalidParams`,
+/// `retryable`, `outcomeUnknown`, `requestId` and `attempts`.
+pub fn error_to_js(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(e.message());
+    err.set_name("CareCloudError");
+    let o: &Object = err.as_ref();
+    set(o, "kind", e.kind().as_str());
+    set(o, "code", e.kind().as_str());
+    set(
+        o,
+        "status",
+        e.status()
+            .map_or(JsValue::UNDEFINED, |s| JsValue::from_f64(f64::from(s))),
+    );
+    set(o, "reason", opt_str(e.reason()));
+    let params = Array::new();
+    for p in e.invalid_params() {
+        let po = Object::new();
+        set(&po, "name", p.name.as_str());
+        set(&po, "reason", p.reason.as_str());
+        set(&po, "message", opt_str(p.message.as_deref()));
+        params.push(&po);
+    }
+    set(o, "invalidParams", params);
+    set(o, "retryable", e.is_retryable());
+    set(o, "outcomeUnknown", e.outcome_unknown());
+    set(o, "requestId", opt_str(e.request_id()));
+    set(o, "attempts", f64::from(e.attempts()));
+    err.into()
+}
+
+pub fn log_to_js(e: &LogEntry) -> JsValue {
+    let o = Object::new();
+    set(&o, "method", e.method);
+    set(&o, "path", e.path.as_str());
+    set(&o, "query", e.query.as_str());
+    set(&o, "status", f64::from(e.status));
+    set(&o, "ms", e.ms);
+    set(&o, "attempt", f64::from(e.attempt));
+    set(&o, "correlationId", e.correlation_id.as_str());
+    set(&o, "source", e.source);
+    set(&o, "outcome", e.outcome);
+    set(&o, "errorKind", opt_str(e.error_kind));
+    set(&o, "requestId", opt_str(e.request_id.as_deref()));
+    set(&o, "time", js_sys::Date::now());
+    o.into()
+}
+
+pub fn event_to_js(e: &Event) -> JsValue {
+    let o = Object::new();
+    set(&o, "type", e.name());
+    match e {
+        Event::Deprecation {
+            path,
+            deprecated_at,
+            sunset_at,
+        } => {
+            set(&o, "path", path.as_str());
+            set(
+                &o,
+                "deprecatedAt",
+                deprecated_at.map_or(JsValue::UNDEFINED, JsValue::from_f64),
+            );
+            set(
+                &o,
+                "sunsetAt",
+                sunset_at.map_or(JsValue::UNDEFINED, JsValue::from_f64),
+            );
+        }
+        Event::RateLimited { pause_ms } => set(&o, "pauseMs", *pause_ms as f64),
+        _ => {}
+    }
+    o.into()
+}
+
+pub fn stats_to_js(s: &Stats, circuit: &str) -> JsValue {
+    let o = Object::new();
+    set(&o, "requests", s.requests as f64);
+    set(&o, "networkRequests", s.network_requests as f64);
+    set(&o, "dedupedRequests", s.deduped_requests as f64);
+    set(&o, "cacheHits", s.cache_hits as f64);
+    set(&o, "retries", s.retries as f64);
+    set(&o, "tokenRenewals", s.token_renewals as f64);
+    set(&o, "cacheEntries", s.cache_entries as f64);
+    set(&o, "inFlight", s.in_flight as f64);
+    set(&o, "circuitState", circuit);
+    o.into()
+}
+
+/// A query value as CareCloud expects it: strings as-is, numbers and booleans stringified, arrays as repeated
+/// `key[]` pairs; `null`/`undefined` skipped.
+pub fn query_from_js(q: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    if q.is_undefined() || q.is_null() {
+        return Ok(out);
+    }
+    if !q.is_object() {
+        return Err(Error::config("query must be an object"));
+    }
+    let entries = Object::entries(q.unchecked_ref());
+    for entry in entries.iter() {
+        let pair: Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let v = pair.get(1);
+        if Array::is_array(&v) {
+            let k = if key.ends_with("[]") {
+                key.clone()
+            } else {
+                format!("{key}[]")
+            };
+            for item in Array::from(&v).iter() {
+                if let Some(s) = scalar(&item)? {
+                    out.push((k.clone(), s));
+                }
+            }
+        } else if let Some(s) = scalar(&v)? {
+            out.push((key, s));
+        }
+    }
+    Ok(out)
+}
+
+fn scalar(v: &JsValue) -> Result<Option<String>, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Some(s));
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Some(b.to_string()));
+    }
+    if let Some(n) = v.as_f64() {
+        if !n.is_finite() {
+            return Err(Error::config("query numbers must be finite"));
+        }
+        return Ok(Some(format!("{n}")));
+    }
+    Err(Error::config(
+        "query values must be strings, numbers, booleans or arrays of them",
+    ))
+}
+
+/// Call options from `{query, cache, timeoutMs, idempotencyKey}` (the `signal` is read by the caller).
+pub fn call_options(opts: &JsValue) -> Result<CallOptions, Error> {
+    let mut o = CallOptions {
+        query: query_from_js(&get(opts, "query"))?,
+        ..Default::default()
+    };
+    match get(opts, "cache").as_string().as_deref() {
+        None | Some("default") => {}
+        Some("no-cache") | Some("reload") => o.no_cache = true,
+        Some("no-store") => o.no_store = true,
+        Some(_) => {
+            return Err(Error::config(
+                "cache must be \"default\", \"no-cache\" or \"no-store\"",
+            ))
+        }
+    }
+    let t = get(opts, "timeoutMs");
+    if !t.is_undefined() {
+        match t.as_f64() {
+            Some(ms) if ms.is_finite() && ms >= 1.0 && ms <= 600_000.0 => {
+                o.timeout_ms = Some(ms as u64)
+            }
+            _ => return Err(Error::config("timeoutMs must be between 1 and 600000")),
+        }
+    }
+    let k = get(opts, "idempotencyKey");
+    if !k.is_undefined() {
+        match k.as_string() {
+            Some(s)
+                if !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                o.idempotency_key = Some(s)
+            }
+            _ => {
+                return Err(Error::config(
+                    "idempotencyKey must be 1–255 printable ASCII characters",
+                ))
+            }
+        }
+    }
+    Ok(o)
+}

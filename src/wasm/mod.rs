@@ -1,0 +1,621 @@
+//! The wasm shell: `CustomerClient` for JavaScript over the core [`Client`](crate::Client), plus the UI helpers.
+//! Every method returns a `Promise` that rejects with a `CareCloudError`; nothing here panics on any input.
+
+mod convert;
+mod runtime;
+mod store;
+
+pub use runtime::{crypto_fill, JsRuntime, Timer};
+pub use store::{JsStore, SessionStore};
+
+use crate::client::{CallOptions, Client, TOKEN_PLACEHOLDER};
+use crate::config::{Config, Setup};
+use crate::error::{Error, ErrorKind};
+use crate::paginate::Paginator;
+use crate::runtime::Method;
+use crate::secret::Secret;
+use crate::token_store::{MemoryStore, TokenStore};
+use convert::{call_options, error_to_js, event_to_js, get, log_to_js, set, stats_to_js};
+use futures_util::future::{select, Either};
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+fn reject(e: Error) -> Promise {
+    Promise::reject(&error_to_js(&e))
+}
+
+fn aborted() -> Error {
+    Error::new(
+        ErrorKind::Aborted,
+        "the call was aborted by its AbortSignal",
+    )
+}
+
+/// Runs `fut` until it completes or `signal` aborts; on abort the future is dropped (its fetch aborted, its timers
+/// cleared) and the call rejects with `aborted`.
+async fn with_signal<T>(
+    signal: JsValue,
+    fut: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    if signal.is_undefined() || signal.is_null() {
+        return fut.await;
+    }
+    if get(&signal, "aborted").as_bool() == Some(true) {
+        return Err(aborted());
+    }
+    let add: Option<Function> = get(&signal, "addEventListener").dyn_into().ok();
+    let remove: Option<Function> = get(&signal, "removeEventListener").dyn_into().ok();
+    let (Some(add), Some(remove)) = (add, remove) else {
+        return Err(Error::config("signal must be an AbortSignal"));
+    };
+    let (tx, rx) = futures_channel::oneshot::channel::<()>();
+    let mut tx = Some(tx);
+    let cb = Closure::<dyn FnMut()>::new(move || {
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(());
+        }
+    });
+    let ev = JsValue::from_str("abort");
+    let _ = add.call2(&signal, &ev, cb.as_ref());
+    let out = match select(Box::pin(fut), rx).await {
+        Either::Left((r, _)) => r,
+        Either::Right(_) => Err(aborted()),
+    };
+    let _ = remove.call2(&signal, &ev, cb.as_ref());
+    drop(cb);
+    out
+}
+
+fn is_workers() -> bool {
+    let nav = get(&js_sys::global(), "navigator");
+    get(&nav, "userAgent").as_string().as_deref() == Some("Cloudflare-Workers")
+}
+
+fn in_service_worker() -> bool {
+    let ctor = get(&js_sys::global(), "constructor");
+    get(&ctor, "name").as_string().as_deref() == Some("ServiceWorkerGlobalScope")
+}
+
+/// The longest `afterPush` delay used inside a service worker, ms: browsers end a push event's `waitUntil` after
+/// about 30 s (Firefox) to 5 min (Chrome), and Chrome stops an idle worker after 30 s.
+pub const SERVICE_WORKER_MAX_DELAY_MS: u64 = 25_000;
+
+/// The client for JavaScript. See `API.md` / the package's TypeScript types for the options.
+#[wasm_bindgen]
+pub struct CustomerClient {
+    client: Client<JsRuntime>,
+    guards: js_sys::WeakMap,
+    keyed: js_sys::Map,
+}
+
+#[wasm_bindgen]
+impl CustomerClient {
+    /// Validates the options and builds the client. Touches no network, timer or randomness (a Worker may call it
+    /// at module scope). Throws a `CareCloudError` of kind `config` on a bad option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<CustomerClient, JsValue> {
+        Self::build(options).map_err(|e| error_to_js(&e))
+    }
+
+    fn build(options: JsValue) -> Result<CustomerClient, Error> {
+        if !options.is_object() {
+            return Err(Error::config("options must be an object"));
+        }
+        let json = js_sys::JSON::stringify(&options)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| {
+                Error::config("options must be JSON-serialisable apart from functions")
+            })?;
+        let v: serde_json::Value =
+            serde_json::from_str(&json).map_err(|_| Error::config("options are not valid"))?;
+        let mut cfg = Config::from_json(&v)?;
+        let workers = is_workers();
+        if workers && get(&options, "dedupe").is_undefined() {
+            // One isolate serves many requests: a pending fetch must not be shared across them.
+            cfg.dedupe = false;
+        }
+        if workers {
+            if let Some(c) = cfg.cache.as_mut() {
+                // Never keep one customer's data where another request can read it.
+                c.customer_data = false;
+            }
+        }
+        let store: Box<dyn TokenStore> = match get(&options, "tokenStore") {
+            v if v.is_undefined() || v.is_null() => Box::new(MemoryStore::new()),
+            v => match v.as_string().as_deref() {
+                Some("memory") => Box::new(MemoryStore::new()),
+                Some("session") => Box::new(SessionStore::open()?),
+                Some("local") | Some("localStorage") => {
+                    return Err(Error::config(
+                        "tokenStore \"local\" is refused: tokens never go to localStorage",
+                    ))
+                }
+                Some(_) => {
+                    return Err(Error::config(
+                        "tokenStore must be \"memory\", \"session\" or {get, set, remove}",
+                    ))
+                }
+                None => Box::new(JsStore::new(v)?),
+            },
+        };
+        let fetch = match get(&options, "fetch") {
+            f if f.is_undefined() || f.is_null() => None,
+            f => Some(
+                f.dyn_into::<Function>()
+                    .map_err(|_| Error::config("fetch must be a function"))?,
+            ),
+        };
+        let client = Client::new(
+            cfg,
+            JsRuntime {
+                fetch,
+                bypass_http_cache: !workers,
+            },
+            store,
+        );
+        if let Ok(f) = get(&options, "onLog").dyn_into::<Function>() {
+            client.set_on_log(move |e| {
+                let _ = f.call1(&JsValue::UNDEFINED, &log_to_js(e));
+            });
+        }
+        if let Ok(f) = get(&options, "onEvent").dyn_into::<Function>() {
+            client.set_on_event(move |e| {
+                let _ = f.call1(&JsValue::UNDEFINED, &event_to_js(e));
+            });
+        }
+        Ok(CustomerClient {
+            client,
+            guards: js_sys::WeakMap::new(),
+            keyed: js_sys::Map::new(),
+        })
+    }
+
+    fn call(&self, method: Method, path: String, body: JsValue, opts: JsValue) -> Promise {
+        let options = match call_options(&opts) {
+            Ok(o) => o,
+            Err(e) => return reject(e),
+        };
+        let body = if body.is_undefined() {
+            None
+        } else {
+            match js_sys::JSON::stringify(&body)
+                .ok()
+                .and_then(|s| s.as_string())
+            {
+                Some(s) => Some(s),
+                None => return reject(Error::config("body must be JSON-serialisable")),
+            }
+        };
+        let client = self.client.clone();
+        let signal = get(&opts, "signal");
+        future_to_promise(async move {
+            with_signal(signal, client.request(method, &path, body, options))
+                .await
+                .map_err(|e| error_to_js(&e))
+        })
+    }
+
+    /// `GET path` → the response's `data`. Options: `{query, signal, cache, timeoutMs}`.
+    pub fn get(&self, path: String, options: JsValue) -> Promise {
+        self.call(Method::Get, path, JsValue::UNDEFINED, options)
+    }
+
+    /// `POST path` with a JSON body → `data` (or `null` for 204).
+    pub fn post(&self, path: String, body: JsValue, options: JsValue) -> Promise {
+        self.call(Method::Post, path, body, options)
+    }
+
+    /// `PUT path` with a JSON body. CareCloud's PUT replaces the whole record: omitted fields are cleared.
+    pub fn put(&self, path: String, body: JsValue, options: JsValue) -> Promise {
+        self.call(Method::Put, path, body, options)
+    }
+
+    /// `DELETE path`.
+    pub fn delete(&self, path: String, options: JsValue) -> Promise {
+        self.call(Method::Delete, path, JsValue::UNDEFINED, options)
+    }
+
+    /// Device token: reuse the stored one or `POST /tokens`.
+    pub fn connect(&self) -> Promise {
+        let c = self.client.clone();
+        future_to_promise(async move {
+            c.connect()
+                .await
+                .map(|_| JsValue::UNDEFINED)
+                .map_err(|e| error_to_js(&e))
+        })
+    }
+
+    /// `{loginType: "email"|"card"|"phone", loginValue, password}` → `{customerId}`. The password is not kept.
+    pub fn login(&self, args: JsValue) -> Promise {
+        let login_type = get(&args, "loginType")
+            .as_string()
+            .unwrap_or_else(|| "email".into());
+        let (Some(value), Some(password)) = (
+            get(&args, "loginValue").as_string(),
+            get(&args, "password").as_string(),
+        ) else {
+            return reject(Error::config(
+                "login needs {loginType, loginValue, password} as strings",
+            ));
+        };
+        let password = Secret::new(password);
+        let c = self.client.clone();
+        let signal = get(&args, "signal");
+        future_to_promise(async move {
+            let id = with_signal(signal, c.login(&login_type, &value, &password))
+                .await
+                .map_err(|e| error_to_js(&e))?;
+            let o = Object::new();
+            set(&o, "customerId", id.as_str());
+            Ok(o.into())
+        })
+    }
+
+    /// Logs the customer out and forgets every customer-specific cached response.
+    pub fn logout(&self) -> Promise {
+        let c = self.client.clone();
+        future_to_promise(async move {
+            c.logout()
+                .await
+                .map(|_| JsValue::UNDEFINED)
+                .map_err(|e| error_to_js(&e))
+        })
+    }
+
+    /// Registration (`POST /customers`): `{customer, password, autologin, customerSource, propertyRecords,
+    /// referralCode}` → `{customerId}`. With `autologin: true` the customer is logged in.
+    pub fn register(&self, args: JsValue) -> Promise {
+        let autologin = get(&args, "autologin").as_bool().unwrap_or(false);
+        let body = Object::new();
+        set(&body, "customer", get(&args, "customer"));
+        set(&body, "autologin", autologin);
+        for (js, api) in [
+            ("password", "password"),
+            ("customerSource", "customer_source"),
+            ("propertyRecords", "property_records"),
+            ("referralCode", "referral_code"),
+        ] {
+            let v = get(&args, js);
+            if !v.is_undefined() {
+                set(&body, api, v);
+            }
+        }
+        let Some(body) = js_sys::JSON::stringify(&body)
+            .ok()
+            .and_then(|s| s.as_string())
+        else {
+            return reject(Error::config("registration data must be JSON-serialisable"));
+        };
+        let c = self.client.clone();
+        future_to_promise(async move {
+            let text = c
+                .request_text(
+                    Method::Post,
+                    "/customers",
+                    Some(body),
+                    CallOptions::default(),
+                )
+                .await
+                .map_err(|e| error_to_js(&e))?;
+            let id = crate::client::parse_customer_id(&text).map_err(|e| error_to_js(&e))?;
+            if autologin {
+                c.become_customer(&id).await.map_err(|e| error_to_js(&e))?;
+            }
+            let o = Object::new();
+            set(&o, "customerId", id.as_str());
+            Ok(o.into())
+        })
+    }
+
+    /// Asks CareCloud to e-mail a password-setup link: `{recipient, communicationChannelId}`.
+    #[wasm_bindgen(js_name = sendPasswordSetupEmail)]
+    pub fn send_password_setup_email(&self, args: JsValue) -> Promise {
+        let body = Object::new();
+        set(&body, "recipient", get(&args, "recipient"));
+        let ch = get(&args, "communicationChannelId");
+        set(
+            &body,
+            "communication_channel_id",
+            if ch.is_undefined() {
+                JsValue::from_str("email")
+            } else {
+                ch
+            },
+        );
+        let path = format!("/tokens/{TOKEN_PLACEHOLDER}/actions/send-password-setup-email");
+        self.call(Method::Post, path, body.into(), JsValue::UNDEFINED)
+    }
+
+    /// `PUT /tokens/{id}`: `{setup: {languageId, allowedGps, allowedNotifications}, pushToken}`.
+    #[wasm_bindgen(js_name = updateToken)]
+    pub fn update_token(&self, args: JsValue) -> Promise {
+        let s = get(&args, "setup");
+        let setup = Setup {
+            language_id: get(&s, "languageId")
+                .as_string()
+                .unwrap_or_else(|| "en".into()),
+            allowed_gps: get(&s, "allowedGps").as_bool().unwrap_or(false),
+            allowed_notifications: get(&s, "allowedNotifications").as_bool().unwrap_or(false),
+        };
+        let push = get(&args, "pushToken").as_string();
+        let c = self.client.clone();
+        future_to_promise(async move {
+            c.update_token(&setup, push.as_deref())
+                .await
+                .map(|_| JsValue::UNDEFINED)
+                .map_err(|e| error_to_js(&e))
+        })
+    }
+
+    /// Hands the logged-in customer to another application: `{externalApplicationId, tokenType}` →
+    /// `{authentication_token, token_request_id, valid_to}`.
+    #[wasm_bindgen(js_name = authToken)]
+    pub fn auth_token(&self, args: JsValue) -> Promise {
+        let query = Object::new();
+        set(
+            &query,
+            "external_application_id",
+            get(&args, "externalApplicationId"),
+        );
+        let tt = get(&args, "tokenType");
+        set(
+            &query,
+            "token_type",
+            if tt.is_undefined() {
+                JsValue::from_f64(1.0)
+            } else {
+                tt
+            },
+        );
+        let opts = Object::new();
+        set(&opts, "query", query);
+        set(&opts, "cache", "no-store");
+        self.call(
+            Method::Get,
+            format!("/tokens/{TOKEN_PLACEHOLDER}/actions/auth-token"),
+            JsValue::UNDEFINED,
+            opts.into(),
+        )
+    }
+
+    /// A page walker for `paginate`: `{listKey, pageSize, query, signal, offset}`.
+    pub fn pages(&self, path: String, options: JsValue) -> Result<Pages, JsValue> {
+        let base = call_options(&options).map_err(|e| error_to_js(&e))?;
+        let size = get(&options, "pageSize").as_f64().unwrap_or(100.0);
+        if !(size.is_finite() && (1.0..=1000.0).contains(&size)) {
+            return Err(error_to_js(&Error::config(
+                "pageSize must be between 1 and 1000",
+            )));
+        }
+        let offset = get(&options, "offset").as_f64().unwrap_or(0.0).max(0.0);
+        Ok(Pages {
+            client: self.client.clone(),
+            path,
+            base,
+            list_key: get(&options, "listKey").as_string(),
+            state: Rc::new(RefCell::new(Paginator::new(size as u64, offset as u64))),
+            signal: get(&options, "signal"),
+        })
+    }
+
+    /// `{requests, networkRequests, dedupedRequests, cacheHits, retries, tokenRenewals, cacheEntries, inFlight,
+    /// circuitState}`.
+    pub fn stats(&self) -> JsValue {
+        stats_to_js(&self.client.stats(), self.client.circuit_state().as_str())
+    }
+
+    /// Drops every cached response.
+    #[wasm_bindgen(js_name = clearCache)]
+    pub fn clear_cache(&self) {
+        self.client.clear_cache();
+    }
+
+    /// The logged-in customer's id, or `undefined`.
+    #[wasm_bindgen(getter, js_name = customerId)]
+    pub fn customer_id(&self) -> Option<String> {
+        self.client.customer_id()
+    }
+
+    /// A uniformly random delay in `[0, maxDelayMs)` from the CSPRNG (what `afterPush` waits).
+    #[wasm_bindgen(js_name = pushDelayMs)]
+    pub fn push_delay_ms(&self, max_delay_ms: f64) -> f64 {
+        let max = if max_delay_ms.is_finite() {
+            max_delay_ms.clamp(0.0, 3_600_000.0)
+        } else {
+            60_000.0
+        };
+        self.client.jitter_ms(max as u64) as f64
+    }
+
+    /// Runs `action` after a uniformly random delay (default 0–60 s; inside a service worker at most 25 s), so a
+    /// push to 50,000 devices does not arrive as one spike. The returned promise has a `delayMs` property.
+    /// Options: `{maxDelayMs, signal}`.
+    #[wasm_bindgen(js_name = afterPush)]
+    pub fn after_push(&self, action: Function, options: JsValue) -> Promise {
+        let m = get(&options, "maxDelayMs");
+        let mut max = if m.is_undefined() {
+            60_000.0
+        } else {
+            m.as_f64().unwrap_or(f64::NAN)
+        };
+        if !(max.is_finite() && (0.0..=3_600_000.0).contains(&max)) {
+            return reject(Error::config("maxDelayMs must be between 0 and 3600000"));
+        }
+        if in_service_worker() {
+            max = max.min(SERVICE_WORKER_MAX_DELAY_MS as f64);
+        }
+        let delay = self.client.jitter_ms(max as u64);
+        let signal = get(&options, "signal");
+        let p = future_to_promise(async move {
+            with_signal(signal, async move {
+                Timer::new(delay).await;
+                Ok(())
+            })
+            .await
+            .map_err(|e| error_to_js(&e))?;
+            let r = action.call0(&JsValue::UNDEFINED)?;
+            JsFuture::from(Promise::resolve(&r)).await
+        });
+        let _ = Reflect::set(
+            &p,
+            &JsValue::from_str("delayMs"),
+            &JsValue::from_f64(delay as f64),
+        );
+        p
+    }
+
+    /// Disables `element` (and sets `aria-busy`) until `action()` settles; a second activation while pending joins
+    /// the first instead of running `action` again. Resolves/rejects like `action`.
+    pub fn guard(&self, element: JsValue, action: Function) -> Promise {
+        if !element.is_object() {
+            return reject(Error::config(
+                "guard needs an element (or any object) as its key",
+            ));
+        }
+        let key: &Object = element.unchecked_ref();
+        let pending = self.guards.get(key);
+        if let Ok(p) = pending.dyn_into::<Promise>() {
+            return p;
+        }
+        let was_disabled = get(&element, "disabled");
+        let has_disabled = was_disabled.as_bool().is_some();
+        if has_disabled {
+            set(key, "disabled", true);
+        }
+        let attr = |name: &str, v: Option<&str>| {
+            let f = get(
+                &element,
+                if v.is_some() {
+                    "setAttribute"
+                } else {
+                    "removeAttribute"
+                },
+            );
+            if let Ok(f) = f.dyn_into::<Function>() {
+                let _ = match v {
+                    Some(v) => f.call2(&element, &JsValue::from_str(name), &JsValue::from_str(v)),
+                    None => f.call1(&element, &JsValue::from_str(name)),
+                };
+            }
+        };
+        attr("aria-busy", Some("true"));
+        let started = action.call0(&JsValue::UNDEFINED);
+        let guards = self.guards.clone();
+        let el = element.clone();
+        let p = future_to_promise(async move {
+            let r = match started {
+                Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
+                Err(e) => Err(e),
+            };
+            if has_disabled {
+                let _ = Reflect::set(&el, &JsValue::from_str("disabled"), &was_disabled);
+            }
+            if let Ok(f) = get(&el, "removeAttribute").dyn_into::<Function>() {
+                let _ = f.call1(&el, &JsValue::from_str("aria-busy"));
+            }
+            guards.delete(el.unchecked_ref());
+            r
+        });
+        self.guards.set(key, &p);
+        p
+    }
+
+    /// The keyed form of [`guard`](Self::guard) for non-DOM code: one pending `action` per `key`.
+    #[wasm_bindgen(js_name = guardKey)]
+    pub fn guard_key(&self, key: String, action: Function) -> Promise {
+        let k = JsValue::from_str(&key);
+        if let Ok(p) = self.keyed.get(&k).dyn_into::<Promise>() {
+            return p;
+        }
+        let started = action.call0(&JsValue::UNDEFINED);
+        let keyed = self.keyed.clone();
+        let k2 = k.clone();
+        let p = future_to_promise(async move {
+            let r = match started {
+                Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
+                Err(e) => Err(e),
+            };
+            keyed.delete(&k2);
+            r
+        });
+        self.keyed.set(&k, &p);
+        p
+    }
+}
+
+/// Walks a list page by page (`count`/`offset`), stopping on `total_items` without an extra request.
+#[wasm_bindgen]
+pub struct Pages {
+    client: Client<JsRuntime>,
+    path: String,
+    base: CallOptions,
+    list_key: Option<String>,
+    state: Rc<RefCell<Paginator>>,
+    signal: JsValue,
+}
+
+fn items_of(data: &JsValue, list_key: Option<&str>) -> (Array, Option<f64>) {
+    let list = match list_key {
+        Some(k) => get(data, k),
+        None if data.is_object() => Object::values(data.unchecked_ref())
+            .iter()
+            .find(Array::is_array)
+            .unwrap_or(JsValue::UNDEFINED),
+        None => JsValue::UNDEFINED,
+    };
+    let items = if Array::is_array(&list) {
+        Array::from(&list)
+    } else {
+        Array::new()
+    };
+    let total = get(data, "total_items");
+    let total = total
+        .as_f64()
+        .or_else(|| total.as_string().and_then(|s| s.parse().ok()));
+    (items, total.filter(|t| t.is_finite() && *t >= 0.0))
+}
+
+#[wasm_bindgen]
+impl Pages {
+    /// The next page's items, or `undefined` when the list is exhausted.
+    pub fn next(&self) -> Promise {
+        let Some((count, offset)) = self.state.borrow().next_page() else {
+            return Promise::resolve(&JsValue::UNDEFINED);
+        };
+        let mut opts = self.base.clone();
+        opts.query.retain(|(k, _)| k != "count" && k != "offset");
+        opts.query.push(("count".into(), count.to_string()));
+        opts.query.push(("offset".into(), offset.to_string()));
+        let (client, path, key, state, signal) = (
+            self.client.clone(),
+            self.path.clone(),
+            self.list_key.clone(),
+            self.state.clone(),
+            self.signal.clone(),
+        );
+        future_to_promise(async move {
+            let r = with_signal(signal, client.request(Method::Get, &path, None, opts)).await;
+            let data = match r {
+                Ok(d) => d,
+                Err(e) => {
+                    if e.kind() == ErrorKind::Aborted {
+                        state.borrow_mut().stop();
+                    }
+                    return Err(error_to_js(&e));
+                }
+            };
+            let (items, total) = items_of(&data, key.as_deref());
+            state
+                .borrow_mut()
+                .advance(u64::from(items.length()), total.map(|t| t as u64));
+            Ok(items.into())
+        })
+    }
+}

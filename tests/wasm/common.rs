@@ -1,0 +1,377 @@
+// Wasm tests shared by the Node, Chromium-page and Chromium-worker test binaries. They drive the exported
+// `CustomerClient` (the JS surface) against the sandbox whose URL the test script compiles in as SANDBOX_URL.
+
+use carecloud_customer::wasm::CustomerClient;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+const API: &str = "/webservice/rest-api/customer-interface/v1.0";
+
+fn sandbox() -> &'static str {
+    match option_env!("SANDBOX_URL") {
+        Some(u) => u,
+        None => panic!("SANDBOX_URL was not set when these tests were compiled: run them through `make test`"),
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = globalThis, js_name = fetch)]
+    fn control_fetch(url: &str, init: &Object) -> Promise;
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o
+}
+
+fn json(s: &str) -> JsValue {
+    js_sys::JSON::parse(s).unwrap()
+}
+
+fn field(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls a sandbox control endpoint and returns its JSON (or null).
+async fn control(method: &str, path: &str, body: Option<&str>) -> JsValue {
+    let init = obj(&[("method", method.into())]);
+    if let Some(b) = body {
+        Reflect::set(&init, &"body".into(), &b.into()).unwrap();
+    }
+    let resp = JsFuture::from(control_fetch(&format!("{}/__sandbox/{path}", sandbox()), &init)).await.unwrap();
+    let resp: web_sys::Response = resp.dyn_into().unwrap();
+    let text = JsFuture::from(resp.text().unwrap()).await.unwrap().as_string().unwrap();
+    if text.is_empty() { JsValue::NULL } else { json(&text) }
+}
+
+/// Sandbox request-log entries whose path is `path` and whose query contains `mark`.
+async fn logged(path: &str, mark: &str) -> Vec<JsValue> {
+    let all: Array = control("GET", "requests", None).await.unchecked_into();
+    all.iter()
+        .filter(|e| field(e, "path").as_string().as_deref() == Some(path))
+        .filter(|e| field(e, "query").as_string().unwrap_or_default().contains(mark))
+        .collect()
+}
+
+fn unique(tag: &str) -> String {
+    format!("{tag}{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+fn client_with(extra: &str) -> CustomerClient {
+    let base = format!("{}{API}", sandbox());
+    let opts = json(&format!(
+        r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app",
+            "device": {{"deviceId": "{}", "deviceSystem": "test", "deviceName": "wasm test", "deviceType": "test"}}
+            {extra}}}"#,
+        unique("dev-")
+    ));
+    CustomerClient::new(opts).unwrap_or_else(|e| panic!("construct: {:?}", field(&e, "message")))
+}
+
+async fn ok(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => v,
+        Err(e) => panic!("call failed: {:?} {:?}", field(&e, "kind"), field(&e, "message")),
+    }
+}
+
+async fn err(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => e,
+    }
+}
+
+fn q(pairs: &[(&str, JsValue)]) -> JsValue {
+    obj(&[("query", obj(pairs).into())]).into()
+}
+
+#[wasm_bindgen_test]
+async fn connection_test_round_trip() {
+    let c = client_with("");
+    let mark = unique("hello-");
+    let data = ok(c.get("/tests/connection".into(), q(&[("test_string", mark.as_str().into())]))).await;
+    assert_eq!(field(&data, "test_string").as_string().as_deref(), Some(mark.as_str()));
+    let s = c.stats();
+    assert_eq!(field(&s, "requests").as_f64(), Some(1.0));
+    assert_eq!(field(&s, "networkRequests").as_f64(), Some(2.0), "POST /tokens + the GET");
+}
+
+#[wasm_bindgen_test]
+async fn full_customer_flow_and_logout_hygiene() {
+    let c = client_with(r#", "cache": {"ttlMs": {"/customers": 60000}}"#);
+    ok(c.connect()).await;
+    let login = obj(&[
+        ("loginType", "email".into()),
+        ("loginValue", "alice@example.com".into()),
+        ("password", "Passw0rd1".into()),
+    ]);
+    let r = ok(c.login(login.into())).await;
+    let id = field(&r, "customerId").as_string().unwrap();
+    assert_eq!(c.customer_id().as_deref(), Some(id.as_str()));
+    let me = ok(c.get("/customers".into(), JsValue::UNDEFINED)).await;
+    let customers: Array = field(&me, "customers").unchecked_into();
+    assert_eq!(customers.length(), 1);
+    let points_before = ok(c.get("/wallet/actions/points-overview".into(), q(&[("customer_id", id.as_str().into())]))).await;
+    let before = field(&points_before, "available_points").as_f64().unwrap();
+    let v = ok(c.post("/rewards/r00001/actions/create-voucher".into(), Object::new().into(), JsValue::UNDEFINED)).await;
+    assert!(field(&v, "voucher_id").as_string().is_some());
+    let points_after = ok(c.get("/wallet/actions/points-overview".into(), q(&[("customer_id", id.as_str().into())]))).await;
+    assert!(field(&points_after, "available_points").as_f64().unwrap() < before, "the write invalidated the cache");
+    ok(c.logout()).await;
+    assert!(c.customer_id().is_none());
+    // After logout the cached /customers is gone and the server refuses customer data.
+    let e = err(c.get("/customers".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("forbidden"));
+    assert_eq!(field(&e, "name").as_string().as_deref(), Some("CareCloudError"));
+    assert_eq!(field(&e, "status").as_f64(), Some(403.0));
+}
+
+#[wasm_bindgen_test]
+async fn retries_503_twice_then_succeeds() {
+    let c = client_with(r#", "retry": {"baseDelayMs": 20, "maxDelayMs": 50}"#);
+    let mark = unique("r503-");
+    control("POST", "faults", Some(r#"{"method":"GET","path":"/stores","times":2,"kind":"status","status":503}"#)).await;
+    let data = ok(c.get("/stores".into(), q(&[("mark", mark.as_str().into())]))).await;
+    assert!(field(&data, "total_items").as_f64().unwrap() >= 40.0);
+    let log = logged("/stores", &mark).await;
+    let statuses: Vec<f64> = log.iter().map(|e| field(e, "status").as_f64().unwrap()).collect();
+    assert_eq!(statuses, vec![503.0, 503.0, 200.0]);
+    assert_eq!(field(&c.stats(), "retries").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_identical_reads_make_one_request() {
+    let c = client_with("");
+    ok(c.connect()).await;
+    let mark = unique("dd-");
+    let promises = Array::new();
+    for _ in 0..200 {
+        promises.push(&c.get("/products".into(), q(&[("mark", mark.as_str().into()), ("count", 5.into())])));
+    }
+    let all: Array = ok(Promise::all(&promises)).await.unchecked_into();
+    assert_eq!(all.length(), 200);
+    // Every caller has its own copy.
+    let a = all.get(0);
+    let b = all.get(1);
+    assert!(!Object::is(&a, &b));
+    assert_eq!(field(&a, "total_items").as_f64(), field(&b, "total_items").as_f64());
+    assert_eq!(logged("/products", &mark).await.len(), 1);
+    assert_eq!(field(&c.stats(), "dedupedRequests").as_f64(), Some(199.0));
+}
+
+#[wasm_bindgen_test]
+async fn max_age_caches_and_no_cache_refreshes() {
+    let c = client_with("");
+    let mark = unique("ma-");
+    control("PUT", "cache-control", Some(r#"{"path":"/languages","maxAge":60}"#)).await;
+    for _ in 0..5 {
+        ok(c.get("/languages".into(), q(&[("mark", mark.as_str().into())]))).await;
+    }
+    assert_eq!(logged("/languages", &mark).await.len(), 1);
+    let opts = q(&[("mark", mark.as_str().into())]);
+    Reflect::set(&opts, &"cache".into(), &"no-cache".into()).unwrap();
+    ok(c.get("/languages".into(), opts)).await;
+    assert_eq!(logged("/languages", &mark).await.len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn committed_write_with_lost_response_is_not_repeated() {
+    let c = client_with("");
+    let login = obj(&[("loginType", "email".into()), ("loginValue", "bob@example.com".into()), ("password", "Passw0rd2".into())]);
+    ok(c.login(login.into())).await;
+    control("POST", "faults", Some(r#"{"method":"POST","path":"/rewards/r00002/actions/create-voucher","times":1,"kind":"commit_then_drop"}"#)).await;
+    let effects_before = effects_for("/rewards/r00002/actions/create-voucher").await;
+    let e = err(c.post("/rewards/r00002/actions/create-voucher".into(), Object::new().into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("network"), "{:?}", field(&e, "message"));
+    assert_eq!(field(&e, "outcomeUnknown").as_bool(), Some(true));
+    assert_eq!(effects_for("/rewards/r00002/actions/create-voucher").await, effects_before + 1.0);
+}
+
+async fn effects_for(path: &str) -> f64 {
+    let all: Array = control("GET", "effects", None).await.unchecked_into();
+    all.iter()
+        .filter(|e| field(e, "path").as_string().as_deref() == Some(path))
+        .map(|e| field(&e, "count").as_f64().unwrap_or(0.0))
+        .sum()
+}
+
+#[wasm_bindgen_test]
+async fn replaced_token_is_renewed_once_and_the_call_succeeds() {
+    let device = unique("shared-");
+    let base = format!("{}{API}", sandbox());
+    let mk = || {
+        CustomerClient::new(json(&format!(
+            r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app", "cache": false,
+                "device": {{"deviceId": "{device}"}}}}"#
+        )))
+        .unwrap()
+    };
+    let (a, b) = (mk(), mk());
+    ok(a.connect()).await;
+    ok(b.connect()).await; // same device: a's token is now invalid
+    ok(a.get("/stores/s0001".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&a.stats(), "tokenRenewals").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+async fn abort_signal_cancels_immediately_without_retry() {
+    let c = client_with("");
+    ok(c.connect()).await;
+    let mark = unique("ab-");
+    control("POST", "faults", Some(r#"{"method":"GET","path":"/stores/s0002","times":1,"kind":"hang","delayMs":3000}"#)).await;
+    let ctrl = web_sys::AbortController::new().unwrap();
+    let opts = q(&[("mark", mark.as_str().into())]);
+    Reflect::set(&opts, &"signal".into(), &ctrl.signal()).unwrap();
+    let p = c.get("/stores/s0002".into(), opts);
+    sleep(50).await;
+    ctrl.abort();
+    let e = err(p).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("aborted"));
+    assert_eq!(logged("/stores/s0002", &mark).await.len(), 1, "no retry after abort");
+}
+
+#[wasm_bindgen_test]
+async fn attempt_timeout_is_a_timeout_error() {
+    let c = client_with(r#", "timeoutMs": 200, "retry": false"#);
+    ok(c.connect()).await;
+    control("POST", "faults", Some(r#"{"method":"GET","path":"/stores/s0003","times":1,"kind":"hang","delayMs":2000}"#)).await;
+    let e = err(c.get("/stores/s0003".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("timeout"));
+    assert_eq!(field(&e, "retryable").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn html_error_page_and_truncated_json_are_typed_errors_and_the_client_survives() {
+    let c = client_with(r#", "retry": false"#);
+    ok(c.connect()).await;
+    control("POST", "faults", Some(r#"{"method":"GET","path":"/stores/s0004","times":1,"kind":"html","status":502}"#)).await;
+    let e = err(c.get("/stores/s0004".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("server"));
+    control("POST", "faults", Some(r#"{"method":"GET","path":"/stores/s0004","times":1,"kind":"truncate"}"#)).await;
+    let e = err(c.get("/stores/s0004".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("decode"));
+    let ok_again = ok(c.get("/stores/s0004".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&ok_again, "store_id").as_string().as_deref(), Some("s0004"));
+}
+
+#[wasm_bindgen_test]
+async fn bad_requests_carry_invalid_params() {
+    let c = client_with("");
+    let e = err(c.get("/rewards".into(), q(&[("count", 0.into())]))).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("bad_request"));
+    assert_eq!(field(&e, "reason").as_string().as_deref(), Some("invalid_value_format"));
+    let params: Array = field(&e, "invalidParams").unchecked_into();
+    assert_eq!(field(&params.get(0), "name").as_string().as_deref(), Some("count"));
+}
+
+#[wasm_bindgen_test]
+async fn paginate_walks_all_rewards_and_stops_on_total_items() {
+    let c = client_with(r#", "cache": false"#);
+    let mark = unique("pg-");
+    let opts = obj(&[("listKey", "rewards".into()), ("pageSize", 100.into()), ("query", obj(&[("mark", mark.as_str().into())]).into())]);
+    let pages = c.pages("/rewards".into(), opts.into()).unwrap();
+    let mut total = 0;
+    loop {
+        let page = ok(pages.next()).await;
+        if page.is_undefined() {
+            break;
+        }
+        total += Array::from(&page).length();
+    }
+    assert_eq!(total, 260);
+    assert_eq!(logged("/rewards", &mark).await.len(), 3, "260 items in pages of 100: no fourth request");
+}
+
+#[wasm_bindgen_test]
+async fn guard_runs_one_action_for_a_double_click() {
+    let c = client_with("");
+    let login = obj(&[("loginType", "email".into()), ("loginValue", "alice@example.com".into()), ("password", "Passw0rd1".into())]);
+    ok(c.login(login.into())).await;
+    let before = effects_for("/rewards/r00003/actions/create-voucher").await;
+    // Any object with `disabled` and set/removeAttribute stands in for a button (Node has no DOM).
+    let button: JsValue = js_sys::eval("({disabled:false, attrs:{}, setAttribute(k,v){this.attrs[k]=v}, removeAttribute(k){delete this.attrs[k]}})").unwrap();
+    let post = c.post("/rewards/r00003/actions/create-voucher".into(), Object::new().into(), JsValue::UNDEFINED);
+    let action = Closure::once_into_js(move || post);
+    let action: Function = action.unchecked_into();
+    let p1 = c.guard(button.clone(), action.clone());
+    assert_eq!(field(&button, "disabled").as_bool(), Some(true));
+    assert_eq!(field(&field(&button, "attrs"), "aria-busy").as_string().as_deref(), Some("true"));
+    let p2 = c.guard(button.clone(), action);
+    assert!(Object::is(&p1, &p2), "the second press joins the first");
+    ok(p1).await;
+    assert_eq!(field(&button, "disabled").as_bool(), Some(false));
+    assert!(field(&field(&button, "attrs"), "aria-busy").is_undefined());
+    assert_eq!(effects_for("/rewards/r00003/actions/create-voucher").await, before + 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn after_push_waits_a_random_delay_within_the_bound() {
+    let c = client_with("");
+    let samples: Vec<f64> = (0..2000).map(|_| c.push_delay_ms(60_000.0)).collect();
+    assert!(samples.iter().all(|d| (0.0..60_000.0).contains(d)));
+    let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+    assert!((27_000.0..33_000.0).contains(&mean), "uniform mean ≈ 30 s, got {mean}");
+    let action: Function = Closure::once_into_js(|| JsValue::from_str("ran")).unchecked_into();
+    let opts = obj(&[("maxDelayMs", 30.into())]);
+    let p = c.after_push(action, opts.into());
+    let d = field(&p, "delayMs").as_f64().unwrap();
+    assert!((0.0..30.0).contains(&d));
+    assert_eq!(ok(p).await.as_string().as_deref(), Some("ran"));
+}
+
+#[wasm_bindgen_test]
+fn enterprise_and_insecure_configs_are_refused() {
+    for opts in [
+        r#"{"baseUrl": "https://x.example/webservice/rest-api/enterprise-interface/v1.0", "externalApplicationId": "a"}"#,
+        r#"{"projectUrl": "https://x.example", "externalApplicationId": "a", "password": "p"}"#,
+        r#"{"projectUrl": "http://x.example", "externalApplicationId": "a"}"#,
+        r#"{"projectUrl": "https://x.example", "externalApplicationId": "a", "tokenStore": "local"}"#,
+    ] {
+        let e = CustomerClient::new(json(opts)).err().expect("refused");
+        assert_eq!(field(&e, "kind").as_string().as_deref(), Some("config"), "{opts}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn no_token_in_query_strings_or_logs() {
+    let entries = Array::new();
+    let sink = entries.clone();
+    let on_log = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+        sink.push(&js_sys::JSON::stringify(&e).unwrap());
+    });
+    let base = format!("{}{API}", sandbox());
+    let opts = json(&format!(r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app"}}"#));
+    Reflect::set(&opts, &"onLog".into(), on_log.as_ref()).unwrap();
+    let c = CustomerClient::new(opts).unwrap();
+    let login = obj(&[("loginType", "email".into()), ("loginValue", "alice@example.com".into()), ("password", "Passw0rd1".into())]);
+    ok(c.login(login.into())).await;
+    ok(c.get("/customers".into(), JsValue::UNDEFINED)).await;
+    ok(c.logout()).await;
+    let all: Array = control("GET", "requests", None).await.unchecked_into();
+    let tokens: Vec<String> = all
+        .iter()
+        .filter_map(|e| field(&e, "path").as_string())
+        .filter_map(|p| p.strip_prefix("/tokens/").map(|r| r.split('/').next().unwrap_or("").to_string()))
+        .filter(|t| t.len() >= 32)
+        .collect();
+    assert!(!tokens.is_empty());
+    let logs: Vec<String> = entries.iter().filter_map(|e| e.as_string()).collect();
+    assert!(logs.len() >= 4);
+    for t in &tokens {
+        assert!(logs.iter().all(|l| !l.contains(t.as_str())), "a token reached a log line");
+        assert!(all.iter().all(|e| !field(&e, "query").as_string().unwrap_or_default().contains(t.as_str())));
+    }
+    assert!(logs.iter().all(|l| !l.contains("Passw0rd1") && !l.contains("alice@example.com")));
+}
+
+async fn sleep(ms: u64) {
+    carecloud_customer::wasm::Timer::new(ms).await;
+}

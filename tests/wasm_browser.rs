@@ -1,0 +1,34 @@
+//! Wasm tests in a headless Chromium page (`wasm-pack test --headless --chrome`).
+#![cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+include!("wasm/common.rs");
+
+#[wasm_bindgen_test]
+async fn session_token_store_never_touches_local_storage() {
+    let window = web_sys::window().unwrap();
+    let local = window.local_storage().unwrap().unwrap();
+    local.clear().unwrap();
+    let c = client_with(r#", "tokenStore": "session""#);
+    ok(c.connect()).await;
+    let session = window.session_storage().unwrap().unwrap();
+    assert!(
+        session
+            .get_item("carecloud:sandbox-app:token")
+            .unwrap()
+            .is_some(),
+        "the token lives in sessionStorage"
+    );
+    assert_eq!(local.length().unwrap(), 0, "localStorage untouched");
+    let login = obj(&[
+        ("loginType", "email".into()),
+        ("loginValue", "alice@example.com".into()),
+        ("password", "Passw0rd1".into()),
+    ]);
+    ok(c.login(login.into())).await;
+    ok(c.logout()).await;
+    assert_eq!(local.length().unwrap(), 0);
+    for i in 0..session.length().unwrap() {
+        let k = session.key(i).unwrap().unwrap();
+        assert!(!k.ends_with(":customer"), "logout removed the customer id");
+    }
+}
