@@ -44,7 +44,7 @@ read -r p f < <(count_cargo tests/out/native.log $rc); record "1 native (core, s
 
 # --- the sandbox, on a free port
 cargo build -q --release -p carecloud-sandbox || { echo "sandbox build failed"; exit 1; }
-./target/release/carecloud-sandbox --addr 127.0.0.1:0 --static www --mount /pkg=dist >tests/out/sandbox.log 2>&1 &
+./target/release/carecloud-sandbox --addr 127.0.0.1:0 --static www --mount /pkg=dist --mount /out=tests/out >tests/out/sandbox.log 2>&1 &
 SANDBOX_PID=$!
 trap 'kill $SANDBOX_PID 2>/dev/null' EXIT
 for _ in $(seq 50); do grep -q '^listening on ' tests/out/sandbox.log && break; sleep 0.1; done

@@ -384,6 +384,23 @@ impl<R: Runtime> Client<R> {
             return Ok(()); // someone already got a newer token
         }
         let existing = self.inner.token_flight.borrow().clone();
+        if let (Some(f), true) = (&existing, self.inner.cfg.isolate_safe) {
+            // Another task (maybe another Workers request) owns this flight: wait on our own timer rather than
+            // be woken from its context. If its owner went away, take the flight over.
+            let mut waited = 0u64;
+            while f.strong_count().is_some_and(|n| n > 2)
+                && waited < self.inner.cfg.total_timeout_ms
+            {
+                self.inner.rt.sleep(20).await;
+                waited += 20;
+                if self.inner.auth.borrow().generation != seen {
+                    return Ok(());
+                }
+            }
+            if self.inner.auth.borrow().generation != seen {
+                return Ok(());
+            }
+        }
         let flight = match existing {
             Some(f) => f,
             None => {
@@ -746,8 +763,8 @@ impl<R: Runtime> Client<R> {
             self.inner.rt.sleep(wait).await;
         }
         match &self.inner.sem {
-            Some(s) => Some(s.acquire().await),
-            None => None,
+            Some(s) if !self.inner.cfg.isolate_safe => Some(s.acquire().await),
+            _ => None,
         }
     }
 
@@ -798,13 +815,15 @@ impl<R: Runtime> Client<R> {
                     let allowed = b.borrow_mut().allow(now);
                     match allowed {
                         Ok(p) => Some(p),
-                        Err(retry_in) => return Err(Error::new(
-                            ErrorKind::CircuitOpen,
-                            format!(
+                        Err(retry_in) => {
+                            return Err(Error::new(
+                                ErrorKind::CircuitOpen,
+                                format!(
                                 "circuit open after repeated failures; next probe in {retry_in} ms"
                             ),
-                        )
-                        .with_attempts(attempt - 1)),
+                            )
+                            .with_attempts(attempt - 1))
+                        }
                     }
                 }
                 None => None,

@@ -708,3 +708,37 @@ fn bad_paths_are_config_errors_before_any_request() {
     }
     assert_eq!(sim.0.requests.borrow().len(), 0);
 }
+
+#[test]
+fn isolate_safe_mode_shares_one_token_request_without_cross_task_wakes() {
+    let sim = server(|_, _| Script::After(30, Box::new(ok(json!({})))));
+    let c = client(
+        &sim,
+        json!({"isolateSafe": true, "rateLimit": {"maxConcurrent": 1}}),
+    );
+    let mut pool = LocalPool::new();
+    let done = Rc::new(RefCell::new(0));
+    for i in 0..5 {
+        let (c, d) = (c.clone(), done.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                get(&c, &format!("/stores/{i}")).await.unwrap();
+                *d.borrow_mut() += 1;
+            })
+            .unwrap();
+    }
+    let t0 = sim.0.now.get();
+    sim.run(&mut pool);
+    assert_eq!(*done.borrow(), 5);
+    assert_eq!(
+        sim.count("POST", "/tokens"),
+        1,
+        "joiners polled the owner's flight instead of starting their own"
+    );
+    // No concurrency cap in isolate-safe mode: the five reads overlapped (30 ms each, not 150 ms in a row).
+    assert!(
+        sim.elapsed_since(t0) < 120.0,
+        "took {}",
+        sim.elapsed_since(t0)
+    );
+}

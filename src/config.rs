@@ -68,6 +68,10 @@ pub struct Config {
     pub dedupe: bool,
     /// Prefix of the token-store keys.
     pub storage_prefix: String,
+    /// Never let one task's completion wake another (Cloudflare Workers: a promise created in one request must
+    /// not be resolved from another). Joiners of a shared token request poll on their own timers instead, and the
+    /// concurrency cap is not applied. Default false; the wasm shell turns it on in Workers.
+    pub isolate_safe: bool,
 }
 
 const ENTERPRISE_KEYS: &[&str] = &[
@@ -469,6 +473,7 @@ impl Config {
             .map(|v| string(v, "pushToken"))
             .transpose()?;
         let dedupe = get("dedupe").map_or(Ok(true), |v| boolean(v, "dedupe"))?;
+        let isolate_safe = get("isolateSafe").map_or(Ok(false), |v| boolean(v, "isolateSafe"))?;
         let storage_prefix = get("storagePrefix")
             .map_or(Ok("carecloud".to_string()), |v| string(v, "storagePrefix"))?;
         Ok(Config {
@@ -487,6 +492,7 @@ impl Config {
             idempotency_header,
             dedupe,
             storage_prefix,
+            isolate_safe,
         })
     }
 }

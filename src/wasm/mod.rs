@@ -116,6 +116,9 @@ impl CustomerClient {
             serde_json::from_str(&json).map_err(|_| Error::config("options are not valid"))?;
         let mut cfg = Config::from_json(&v)?;
         let workers = is_workers();
+        if workers && get(&options, "isolateSafe").is_undefined() {
+            cfg.isolate_safe = true;
+        }
         if workers && get(&options, "dedupe").is_undefined() {
             // One isolate serves many requests: a pending fetch must not be shared across them.
             cfg.dedupe = false;
