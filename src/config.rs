@@ -115,6 +115,7 @@ const KNOWN: &[&str] = &[
     "onEvent",
     "storagePrefix",
     "fetch",
+    "isolateSafe",
 ];
 
 fn num(v: &Value, name: &str, min: u64, max: u64) -> Result<u64, Error> {
