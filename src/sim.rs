@@ -38,7 +38,8 @@ type Handler = Box<dyn FnMut(&HttpRequest) -> Script>;
 
 pub struct SimState {
     pub now: Cell<f64>,
-    timers: RefCell<Vec<(f64, Waker)>>,
+    timers: RefCell<Vec<(f64, u64, Waker)>>,
+    next_timer: Cell<u64>,
     handler: RefCell<Option<Handler>>,
     pub requests: RefCell<Vec<HttpRequest>>,
     rng: Cell<u64>,
@@ -50,7 +51,30 @@ pub struct Sim(pub Rc<SimState>);
 
 struct Sleep {
     at: f64,
+    id: u64,
     state: Rc<SimState>,
+}
+
+impl Sleep {
+    fn new(state: &Rc<SimState>, ms: u64) -> Sleep {
+        let id = state.next_timer.get() + 1;
+        state.next_timer.set(id);
+        Sleep {
+            at: state.now.get() + ms as f64,
+            id,
+            state: state.clone(),
+        }
+    }
+}
+
+/// A dropped timer is cleared, as `clearTimeout` does: it no longer moves virtual time.
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.state
+            .timers
+            .borrow_mut()
+            .retain(|(_, id, _)| *id != self.id);
+    }
 }
 
 impl Future for Sleep {
@@ -59,10 +83,9 @@ impl Future for Sleep {
         if self.state.now.get() >= self.at {
             Poll::Ready(())
         } else {
-            self.state
-                .timers
-                .borrow_mut()
-                .push((self.at, cx.waker().clone()));
+            let mut timers = self.state.timers.borrow_mut();
+            timers.retain(|(_, id, _)| *id != self.id);
+            timers.push((self.at, self.id, cx.waker().clone()));
             Poll::Pending
         }
     }
@@ -86,6 +109,7 @@ impl Sim {
         Sim(Rc::new(SimState {
             now: Cell::new(1_700_000_000_000.0),
             timers: RefCell::new(Vec::new()),
+            next_timer: Cell::new(0),
             handler: RefCell::new(Some(Box::new(handler))),
             requests: RefCell::new(Vec::new()),
             rng: Cell::new(0x1234_5678_9abc_def1),
@@ -119,7 +143,7 @@ impl Sim {
                 .timers
                 .borrow()
                 .iter()
-                .map(|(t, _)| *t)
+                .map(|(t, _, _)| *t)
                 .fold(f64::INFINITY, f64::min);
             if !next.is_finite() {
                 return;
@@ -130,9 +154,10 @@ impl Sim {
             let now = self.0.now.get();
             let due: Vec<Waker> = {
                 let mut timers = self.0.timers.borrow_mut();
-                let (due, rest): (Vec<_>, Vec<_>) = timers.drain(..).partition(|(t, _)| *t <= now);
+                let (due, rest): (Vec<_>, Vec<_>) =
+                    timers.drain(..).partition(|(t, _, _)| *t <= now);
                 *timers = rest;
-                due.into_iter().map(|(_, w)| w).collect()
+                due.into_iter().map(|(_, _, w)| w).collect()
             };
             due.into_iter().for_each(Waker::wake);
         }
@@ -162,11 +187,7 @@ impl Runtime for Sim {
     }
 
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-        Sleep {
-            at: self.0.now.get() + ms as f64,
-            state: self.0.clone(),
-        }
-        .boxed_local()
+        Sleep::new(&self.0, ms).boxed_local()
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
@@ -200,11 +221,7 @@ impl Runtime for Sim {
             loop {
                 match script {
                     Script::After(ms, inner) => {
-                        Sleep {
-                            at: state.now.get() + ms as f64,
-                            state: state.clone(),
-                        }
-                        .await;
+                        Sleep::new(&state, ms).await;
                         script = *inner;
                     }
                     Script::Hang => futures_util::future::pending::<()>().await,
