@@ -24,7 +24,7 @@ record() { # tier-name passed failed
 # Sums "test result: ok. N passed; M failed" lines of cargo / wasm-bindgen-test output.
 count_cargo() { # logfile rc
   local p f
-  p=$(grep -oE 'test result: [A-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+  p=$(grep -oE 'test result: [A-Za-z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
   f=$(grep -oE '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
   if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a build or runner failure counts as a failure
   echo "$p $f"

@@ -119,7 +119,8 @@ impl ResponseCache {
         now: f64,
     ) {
         let personal = matches!(partition, Partition::Customer(_));
-        if !(ttl_ms > 0.0)
+        if ttl_ms.is_nan()
+            || ttl_ms <= 0.0
             || self.config.max_entries == 0
             || body.len() > self.config.max_bytes / 4
             || (personal && !self.config.customer_data)

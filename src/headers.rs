@@ -154,10 +154,7 @@ pub fn http_date_ms(v: &str) -> Option<f64> {
     if v.len() > 64 {
         return None;
     }
-    let tokens: Vec<&str> = v
-        .split(|c: char| c == ' ' || c == ',' || c == '-')
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens: Vec<&str> = v.split([' ', ',', '-']).filter(|t| !t.is_empty()).collect();
     let month = |t: &str| -> Option<u32> {
         const M: [&str; 12] = [
             "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",

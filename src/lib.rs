@@ -70,3 +70,8 @@ pub use paginate::Paginator;
 pub use runtime::{HttpRequest, HttpResponse, Method, Runtime, TransportError, READ_HEADERS};
 pub use secret::Secret;
 pub use token_store::{MemoryStore, TokenStore};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,6 +1,8 @@
 //! Wasm tests in a headless Chromium dedicated worker (no `window`: fetch and timers come from the global scope).
 #![cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
+/// Chromium's network stack (not the client) may re-send a request on a dropped keep-alive connection.
+const BROWSER_TRANSPORT: bool = true;
 include!("wasm/common.rs");
 
 #[wasm_bindgen_test]

@@ -183,9 +183,7 @@ pub fn call_options(opts: &JsValue) -> Result<CallOptions, Error> {
     let t = get(opts, "timeoutMs");
     if !t.is_undefined() {
         match t.as_f64() {
-            Some(ms) if ms.is_finite() && ms >= 1.0 && ms <= 600_000.0 => {
-                o.timeout_ms = Some(ms as u64)
-            }
+            Some(ms) if (1.0..=600_000.0).contains(&ms) => o.timeout_ms = Some(ms as u64),
             _ => return Err(Error::config("timeoutMs must be between 1 and 600000")),
         }
     }

@@ -188,11 +188,24 @@ async fn committed_write_with_lost_response_is_not_repeated() {
     let login = obj(&[("loginType", "email".into()), ("loginValue", "bob@example.com".into()), ("password", "Passw0rd2".into())]);
     ok(c.login(login.into())).await;
     control("POST", "faults", Some(r#"{"method":"POST","path":"/rewards/r00002/actions/create-voucher","times":1,"kind":"commit_then_drop"}"#)).await;
-    let effects_before = effects_for("/rewards/r00002/actions/create-voucher").await;
-    let e = err(c.post("/rewards/r00002/actions/create-voucher".into(), Object::new().into(), JsValue::UNDEFINED)).await;
-    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("network"), "{:?}", field(&e, "message"));
-    assert_eq!(field(&e, "outcomeUnknown").as_bool(), Some(true));
-    assert_eq!(effects_for("/rewards/r00002/actions/create-voucher").await, effects_before + 1.0);
+    let path = "/rewards/r00002/actions/create-voucher";
+    let effects_before = effects_for(path).await;
+    let sent_before = field(&c.stats(), "networkRequests").as_f64().unwrap();
+    let r = JsFuture::from(c.post(path.into(), Object::new().into(), JsValue::UNDEFINED)).await;
+    // The client itself never re-sends a write whose response was lost.
+    assert_eq!(field(&c.stats(), "networkRequests").as_f64().unwrap(), sent_before + 1.0);
+    if BROWSER_TRANSPORT {
+        // Chromium's network stack silently re-sends a request (POST included) when a reused keep-alive
+        // connection closes before any response byte, so the sandbox may see the write twice and the second
+        // copy may succeed. Only a server honouring an idempotency key can dedupe that; see the README.
+        let effects = effects_for(path).await - effects_before;
+        assert!(effects == 1.0 || (effects == 2.0 && r.is_ok()), "effects {effects}, result ok: {}", r.is_ok());
+    } else {
+        let e = r.expect_err("the lost response is an error");
+        assert_eq!(field(&e, "kind").as_string().as_deref(), Some("network"), "{:?}", field(&e, "message"));
+        assert_eq!(field(&e, "outcomeUnknown").as_bool(), Some(true));
+        assert_eq!(effects_for(path).await, effects_before + 1.0);
+    }
 }
 
 async fn effects_for(path: &str) -> f64 {

@@ -117,7 +117,7 @@ pub fn rewards() -> Vec<Value> {
                 "name": format!("{} #{}", k, i),
                 "description": format!("Redeem your points for a {}.", k.to_lowercase()),
                 "points_cost": 100 + (i * 37) % 4900,
-                "is_valid": i % 13 != 0,
+                "is_valid": !i.is_multiple_of(13),
                 "valid_from": date(i),
                 "valid_to": "2027-12-31 23:59:59",
                 "image_urls": [format!("https://img.example.invalid/rewards/{}.png", i)],
@@ -143,7 +143,7 @@ pub fn stores() -> Vec<Value> {
                                    "zip": "11000", "country_code": "cz"},
                 "gps_coordinates": {"latitude": 50.0 + f64::from(i) / 100.0, "longitude": 14.4 + f64::from(i) / 100.0},
                 "opening": [{"day": 1, "open": "08:00:00", "close": "20:00:00"}],
-                "visible_for_customer": i % 7 != 0
+                "visible_for_customer": !i.is_multiple_of(7)
             })
         })
         .collect()
