@@ -192,10 +192,13 @@ export class CustomerClient {
   pages(path: string, options?: PaginateOptions): Pages;
   /** Every item of a list (async iterator); ends quietly on abort. */
   paginate<T = any>(path: string, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
-  /** Disables `element` + `aria-busy` until `action` settles; a second press joins the first. */
-  guard<T>(element: object, action: () => T | Promise<T>): Promise<T>;
+  /**
+   * Disables `element` + `aria-busy` until `action` settles and for at least `minBusyMs` (default 500, the usual
+   * double-click interval) after the press; a press in that time joins the first instead of running again.
+   */
+  guard<T>(element: object, action: () => T | Promise<T>, options?: { minBusyMs?: number }): Promise<T>;
   /** Keyed guard for non-DOM code. */
-  guardKey<T>(key: string, action: () => T | Promise<T>): Promise<T>;
+  guardKey<T>(key: string, action: () => T | Promise<T>, options?: { minBusyMs?: number }): Promise<T>;
   /** Runs `action` after a uniform random 0–maxDelayMs delay (default 60 s; ≤ 25 s in a service worker). */
   afterPush<T>(action: () => T | Promise<T>, options?: { maxDelayMs?: number; signal?: AbortSignal }): Promise<T> & { delayMs: number };
   /** One sample of the afterPush delay (CSPRNG). */
@@ -249,3 +252,5 @@ export class CustomerClient {
 }
 
 export const VERSION: string;
+/** Bytes of linear memory the wasm instance holds (diagnostics). */
+export function wasmMemoryBytes(): number;

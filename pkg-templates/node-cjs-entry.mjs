@@ -2,5 +2,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { initSync } from "./carecloud_customer.js";
-initSync({ module: readFileSync(join(__dirname, "carecloud_customer_bg.wasm")) });
+const wasm = initSync({ module: readFileSync(join(__dirname, "carecloud_customer_bg.wasm")) });
+export const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
 export * from "./client.js";

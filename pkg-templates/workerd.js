@@ -2,5 +2,6 @@
 // Instantiation touches no timer, randomness or network, so it is allowed at module scope.
 import wasmModule from "./carecloud_customer_bg.wasm";
 import { initSync } from "./carecloud_customer.js";
-initSync({ module: wasmModule });
+const wasm = initSync({ module: wasmModule });
+export const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
 export * from "./client.js";

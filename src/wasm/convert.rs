@@ -157,7 +157,8 @@ fn scalar(v: &JsValue) -> Result<Option<String>, Error> {
         if !n.is_finite() {
             return Err(Error::config("query numbers must be finite"));
         }
-        return Ok(Some(format!("{n}")));
+        // JS formatting (`String(n)`), which is what a JS caller expects and keeps float printing out of the wasm.
+        return Ok(js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()));
     }
     Err(Error::config(
         "query values must be strings, numbers, booleans or arrays of them",

@@ -474,17 +474,22 @@ impl CustomerClient {
         p
     }
 
-    /// Disables `element` (and sets `aria-busy`) until `action()` settles; a second activation while pending joins
-    /// the first instead of running `action` again. Resolves/rejects like `action`.
-    pub fn guard(&self, element: JsValue, action: Function) -> Promise {
+    /// Disables `element` (and sets `aria-busy`) until `action()` settles, and for at least `minBusyMs` (default
+    /// 500 ms, the usual double-click interval) after the press; any activation in that time joins the first
+    /// instead of running `action` again. Resolves/rejects like `action`, as soon as it settles.
+    /// Options: `{minBusyMs}`.
+    pub fn guard(&self, element: JsValue, action: Function, options: JsValue) -> Promise {
         if !element.is_object() {
             return reject(Error::config(
                 "guard needs an element (or any object) as its key",
             ));
         }
+        let min_busy = match min_busy_ms(&options) {
+            Ok(ms) => ms,
+            Err(e) => return reject(e),
+        };
         let key: &Object = element.unchecked_ref();
-        let pending = self.guards.get(key);
-        if let Ok(p) = pending.dyn_into::<Promise>() {
+        if let Ok(p) = self.guards.get(key).dyn_into::<Promise>() {
             return p;
         }
         let was_disabled = get(&element, "disabled");
@@ -492,31 +497,23 @@ impl CustomerClient {
         if has_disabled {
             set(key, "disabled", true);
         }
-        let attr = |name: &str, v: Option<&str>| {
-            let f = get(
+        if let Ok(f) = get(&element, "setAttribute").dyn_into::<Function>() {
+            let _ = f.call2(
                 &element,
-                if v.is_some() {
-                    "setAttribute"
-                } else {
-                    "removeAttribute"
-                },
+                &JsValue::from_str("aria-busy"),
+                &JsValue::from_str("true"),
             );
-            if let Ok(f) = f.dyn_into::<Function>() {
-                let _ = match v {
-                    Some(v) => f.call2(&element, &JsValue::from_str(name), &JsValue::from_str(v)),
-                    None => f.call1(&element, &JsValue::from_str(name)),
-                };
+        }
+        let p = settle(action.call0(&JsValue::UNDEFINED));
+        self.guards.set(key, &p);
+        let (guards, el, done) = (self.guards.clone(), element.clone(), p.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let started = js_sys::Date::now();
+            let _ = JsFuture::from(done).await;
+            let left = min_busy as f64 - (js_sys::Date::now() - started);
+            if left > 0.0 {
+                Timer::new(left as u64).await;
             }
-        };
-        attr("aria-busy", Some("true"));
-        let started = action.call0(&JsValue::UNDEFINED);
-        let guards = self.guards.clone();
-        let el = element.clone();
-        let p = future_to_promise(async move {
-            let r = match started {
-                Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
-                Err(e) => Err(e),
-            };
             if has_disabled {
                 let _ = Reflect::set(&el, &JsValue::from_str("disabled"), &was_disabled);
             }
@@ -524,34 +521,59 @@ impl CustomerClient {
                 let _ = f.call1(&el, &JsValue::from_str("aria-busy"));
             }
             guards.delete(el.unchecked_ref());
-            r
         });
-        self.guards.set(key, &p);
         p
     }
 
-    /// The keyed form of [`guard`](Self::guard) for non-DOM code: one pending `action` per `key`.
+    /// The keyed form of [`guard`](Self::guard) for non-DOM code: one pending `action` per `key` (joined for
+    /// `minBusyMs` too).
     #[wasm_bindgen(js_name = guardKey)]
-    pub fn guard_key(&self, key: String, action: Function) -> Promise {
+    pub fn guard_key(&self, key: String, action: Function, options: JsValue) -> Promise {
+        let min_busy = match min_busy_ms(&options) {
+            Ok(ms) => ms,
+            Err(e) => return reject(e),
+        };
         let k = JsValue::from_str(&key);
         if let Ok(p) = self.keyed.get(&k).dyn_into::<Promise>() {
             return p;
         }
-        let started = action.call0(&JsValue::UNDEFINED);
-        let keyed = self.keyed.clone();
-        let k2 = k.clone();
-        let p = future_to_promise(async move {
-            let r = match started {
-                Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
-                Err(e) => Err(e),
-            };
-            keyed.delete(&k2);
-            r
-        });
+        let p = settle(action.call0(&JsValue::UNDEFINED));
         self.keyed.set(&k, &p);
+        let (keyed, done) = (self.keyed.clone(), p.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let started = js_sys::Date::now();
+            let _ = JsFuture::from(done).await;
+            let left = min_busy as f64 - (js_sys::Date::now() - started);
+            if left > 0.0 {
+                Timer::new(left as u64).await;
+            }
+            keyed.delete(&k);
+        });
         p
     }
 }
+
+/// The promise of an action's result, whether it returned a value, a promise, or threw.
+fn settle(started: Result<JsValue, JsValue>) -> Promise {
+    match started {
+        Ok(v) => Promise::resolve(&v),
+        Err(e) => Promise::reject(&e),
+    }
+}
+
+fn min_busy_ms(options: &JsValue) -> Result<u64, Error> {
+    let v = get(options, "minBusyMs");
+    if v.is_undefined() {
+        return Ok(DEFAULT_MIN_BUSY_MS);
+    }
+    match v.as_f64() {
+        Some(ms) if (0.0..=60_000.0).contains(&ms) => Ok(ms as u64),
+        _ => Err(Error::config("minBusyMs must be between 0 and 60000")),
+    }
+}
+
+/// How long `guard` keeps an element busy at least: the common OS double-click interval.
+pub const DEFAULT_MIN_BUSY_MS: u64 = 500;
 
 /// Walks a list page by page (`count`/`offset`), stopping on `total_items` without an extra request.
 #[wasm_bindgen]

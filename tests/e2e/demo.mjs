@@ -63,14 +63,17 @@ try {
 
   await test("chaos mode: reads recover through retries", async () => {
     await page.click("label.switch");
-    await sleep(300);
-    const before = await page.evaluate(() => window.__client.stats().retries);
-    await page.click("#refresh");
-    await page.waitForFunction(() => !document.querySelector("#refresh").disabled, null, { timeout: 15000 });
-    const after = await page.evaluate(() => window.__client.stats().retries);
-    assert(after > before, `retries happened (${before} → ${after})`);
-    eq(await page.textContent("#points"), "12,363", "points still shown");
-    await page.click("label.switch");
+    try {
+      await sleep(300);
+      const before = await page.evaluate(() => window.__client.stats().retries);
+      await page.click("#refresh");
+      await page.waitForFunction(() => !document.querySelector("#refresh").disabled, null, { timeout: 15000 });
+      const after = await page.evaluate(() => window.__client.stats().retries);
+      assert(after > before, `retries happened (${before} → ${after})`);
+      eq(await page.textContent("#points"), "12,363", "points still shown");
+    } finally {
+      await page.click("label.switch");
+    }
     await page.screenshot({ path: join(shots, "demo.png") });
   });
 

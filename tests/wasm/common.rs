@@ -314,12 +314,16 @@ async fn guard_runs_one_action_for_a_double_click() {
     let post = c.post("/rewards/r00003/actions/create-voucher".into(), Object::new().into(), JsValue::UNDEFINED);
     let action = Closure::once_into_js(move || post);
     let action: Function = action.unchecked_into();
-    let p1 = c.guard(button.clone(), action.clone());
+    let p1 = c.guard(button.clone(), action.clone(), JsValue::UNDEFINED);
     assert_eq!(field(&button, "disabled").as_bool(), Some(true));
     assert_eq!(field(&field(&button, "attrs"), "aria-busy").as_string().as_deref(), Some("true"));
-    let p2 = c.guard(button.clone(), action);
+    let p2 = c.guard(button.clone(), action.clone(), JsValue::UNDEFINED);
     assert!(Object::is(&p1, &p2), "the second press joins the first");
-    ok(p1).await;
+    ok(p1.clone()).await;
+    // Still busy for the double-click window after a fast response: a late second click joins too.
+    assert_eq!(field(&button, "disabled").as_bool(), Some(true));
+    assert!(Object::is(&c.guard(button.clone(), action, JsValue::UNDEFINED), &p1));
+    sleep(600).await;
     assert_eq!(field(&button, "disabled").as_bool(), Some(false));
     assert!(field(&field(&button, "attrs"), "aria-busy").is_undefined());
     assert_eq!(effects_for("/rewards/r00003/actions/create-voucher").await, before + 1.0);

@@ -27,6 +27,8 @@ struct Fault {
     retry_after: Option<String>,
     delay_ms: u64,
     headers: Vec<(String, String)>,
+    /// Chance that a matching request gets the fault (1.0: always); `times` counts only the faults dealt.
+    probability: f64,
 }
 
 impl Fault {
@@ -51,9 +53,18 @@ struct Sandbox {
     cache_control: HashMap<String, String>,
     extra_headers: HashMap<String, Vec<(String, String)>>,
     started: Instant,
+    rng: u64,
 }
 
 impl Sandbox {
+    /// A uniform number in [0, 1) (xorshift; fault probabilities only).
+    fn roll(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     fn new() -> Self {
         Sandbox {
             api: Api::new(),
@@ -63,6 +74,7 @@ impl Sandbox {
             cache_control: HashMap::new(),
             extra_headers: HashMap::new(),
             started: Instant::now(),
+            rng: 0x2545_F491_4F6C_DD1D,
         }
     }
 }
@@ -162,7 +174,11 @@ fn lock(state: &Mutex<Sandbox>) -> std::sync::MutexGuard<'_, Sandbox> {
 
 fn api_call(state: &Mutex<Sandbox>, req: &Request, rel: &str) -> Reply {
     let mut s = lock(state);
-    let fault_idx = s.faults.iter().position(|f| f.matches(&req.method, rel));
+    let roll = s.roll();
+    let fault_idx = s
+        .faults
+        .iter()
+        .position(|f| f.matches(&req.method, rel) && roll < f.probability);
     let fault = fault_idx.map(|i| {
         let f = &mut s.faults[i];
         f.times -= 1;
@@ -329,6 +345,11 @@ fn control(state: &Mutex<Sandbox>, req: &Request, what: &str) -> Response {
                     retry_after: st("retryAfter"),
                     delay_ms: f.get("delayMs").and_then(Value::as_u64).unwrap_or(0),
                     headers,
+                    probability: f
+                        .get("probability")
+                        .and_then(Value::as_f64)
+                        .unwrap_or(1.0)
+                        .clamp(0.0, 1.0),
                 });
             }
             Response::json(

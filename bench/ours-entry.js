@@ -1,0 +1,2 @@
+// What an app bundles of carecloud-customer (the JS side; the wasm file is measured separately).
+export * from "../dist/browser.js";

@@ -1,0 +1,164 @@
+// `make bench`: carecloud-customer beside its peers (raw fetch, ky, @tanstack/query-core, cockatiel), measured in
+// one run on this machine against the sandbox. Prints a table; with --write, also writes BENCHMARKS.md.
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { createServer } from "node:net";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(import.meta.dirname, "..");
+const SANDBOX = process.env.SANDBOX_URL;
+const out = join(root, "tests/out/bench");
+mkdirSync(out, { recursive: true });
+const esbuild = join(root, "node_modules/.bin/esbuild");
+const N = Number(process.env.BENCH_N || 2000);
+const rows = [];
+const row = (section, metric, ours, peer, ratio, target, verdict) => rows.push({ section, metric, ours, peer, ratio, target, verdict });
+const f = (x, d = 2) => (typeof x === "number" ? x.toFixed(d) : String(x));
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+const sizes = (buf) => ({ raw: buf.length, gz: gzipSync(buf, { level: 9 }).length, br: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length });
+
+// ---- 1. size
+execFileSync(esbuild, [join(root, "bench/peers-entry.js"), "--bundle", "--minify", "--format=esm", "--platform=browser",
+  "--target=es2022", `--outfile=${join(out, "peers.js")}`, "--log-level=error"]);
+execFileSync(esbuild, [join(root, "bench/ours-entry.js"), "--bundle", "--minify", "--format=esm", "--platform=browser",
+  "--target=es2022", `--outfile=${join(out, "ours.js")}`, "--log-level=error"]);
+const wasm = sizes(readFileSync(join(root, "dist/carecloud_customer_bg.wasm")));
+const glue = sizes(readFileSync(join(out, "ours.js")));
+const peers = sizes(readFileSync(join(out, "peers.js")));
+const oursTotal = { raw: wasm.raw + glue.raw, gz: wasm.gz + glue.gz, br: wasm.br + glue.br };
+row("1 size", "wasm raw / gzip / brotli", `${kb(wasm.raw)} / ${kb(wasm.gz)} / ${kb(wasm.br)}`, "", "", "", "");
+row("1 size", "JS glue+wrapper, minified (raw / gz / br)", `${kb(glue.raw)} / ${kb(glue.gz)} / ${kb(glue.br)}`, "", "", "", "");
+const sizeRatio = oursTotal.gz / peers.gz;
+row("1 size", "total gzip: wasm+JS vs ky+query-core+cockatiel (minified)", kb(oursTotal.gz), kb(peers.gz), `${f(sizeRatio)}×`, "≤ 1.5×", sizeRatio <= 1.5 ? "met" : "missed");
+row("1 size", "total brotli", kb(oursTotal.br), kb(peers.br), `${f(oursTotal.br / peers.br)}×`, "", "");
+
+// ---- Chromium scenarios
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--enable-precise-memory-info",
+    "--js-flags=--expose-gc"],
+});
+const version = browser.version();
+const page = await browser.newPage();
+page.on("pageerror", (e) => console.error("page error:", e));
+await page.goto(`${SANDBOX}/bench/page.html`);
+await page.waitForFunction(() => window.benchReady, null, { timeout: 30000 });
+await page.addScriptTag({ type: "module", content: `import * as s from "/bench/scenarios.js"; window.scenarios = s; window.scenariosReady = true;` });
+await page.waitForFunction(() => window.scenariosReady);
+const run = (name, ...args) => page.evaluate(([n, a]) => window.scenarios[n](...a), [name, args]);
+
+// ---- 2. per-request overhead
+const o = await run("overhead", N);
+const ovr = o.ours.median / o.fetch.median;
+row("2 overhead", `uncached GET, median ms (${N} each, interleaved)`, f(o.ours.median, 3), `fetch ${f(o.fetch.median, 3)} · ky ${f(o.ky.median, 3)}`, `${f(ovr, 3)}× fetch (ky ${f(o.ky.median / o.fetch.median, 3)}×)`, "≤ 1.05×", ovr <= 1.05 ? "met" : "missed");
+row("2 overhead", "uncached GET, p95 ms", f(o.ours.p95, 3), `fetch ${f(o.fetch.p95, 3)} · ky ${f(o.ky.p95, 3)}`, `${f(o.ours.p95 / o.fetch.p95, 3)}× fetch`, "", "");
+
+// ---- 3. cache hit
+const c = await run("cacheHit", 20, 1000);
+row("3 cache hit", "cached GET, µs per call (median of 20×1000)", f(c.oursUs, 2), `TanStack fetchQuery ${f(c.tanstackUs, 2)}`, `${f(c.oursUs / c.tanstackUs)}×`, "≤ 1.0×", c.oursUs <= c.tanstackUs ? "met" : "missed");
+row("3 cache hit", "hits per second", Math.round(1e6 / c.oursUs).toLocaleString("en"), Math.round(1e6 / c.tanstackUs).toLocaleString("en"), "", "", "");
+
+// ---- 4. dedupe
+const d = await run("dedupe", 1000);
+const dr = d.fanMs / d.singleMs;
+row("4 dedupe", "1,000 concurrent identical GETs: network requests", d.network, "", "", "1", d.network === 1 ? "met" : "missed");
+row("4 dedupe", "time to settle all 1,000 vs one request (ms)", f(d.fanMs), `one: ${f(d.singleMs)}`, `${f(dr)}×`, "≤ 1.5×", dr <= 1.5 ? "met" : "missed");
+
+// ---- 5. herd
+const h = await run("herd", 50000, 60000);
+row("5 herd", "50,000 afterPush delays: busiest 1 s bin / uniform N/60", `${h.peak} / ${f(h.ideal, 0)}`, "", `${f(h.ratio, 3)}×`, "≤ 1.15×", h.ratio <= 1.15 ? "met" : "missed");
+
+// ---- 6. retry amplification
+const a = await run("amplification", 1000);
+row("6 retries", "1,000 reads, 30 % injected 503: success", `${a.ours.ok}/1000`, `ky ${a.ky.ok}/1000`, "", "", "");
+row("6 retries", "network attempts per call", f(a.ours.perCall), `ky ${f(a.ky.perCall)}`, "", "", "");
+row("6 retries", "full outage, 200 calls: requests reaching the server", `${a.outage.withBreaker} with breaker`, `${a.outage.withoutBreaker} without`, `${f(a.outage.withBreaker / a.outage.withoutBreaker, 3)}×`, "", "");
+
+// ---- 8. memory (before start-up so the page is warm and long-lived)
+const m = await run("memory", Number(process.env.BENCH_MEMORY_CALLS || 100000));
+const heapGrowth = m.end.heap - m.warm.heap;
+row("8 memory", `after ${m.total.toLocaleString("en")} mixed calls: JS heap warm → end`, `${kb(m.warm.heap)} → ${kb(m.end.heap)}`, "", `${heapGrowth >= 0 ? "+" : ""}${kb(heapGrowth)}`, "no growth", Math.abs(heapGrowth) < 512 * 1024 ? "met" : "missed");
+row("8 memory", "wasm linear memory warm → end", `${kb(m.warm.wasm)} → ${kb(m.end.wasm)}`, "", "", "no growth", m.end.wasm <= m.warm.wasm ? "met" : "missed");
+row("8 memory", "cache entries / in-flight map at end", `${m.end.cacheEntries} (bound 200) / ${m.end.inFlight}`, "", "", "bounded / 0", m.end.cacheEntries <= 200 && m.end.inFlight === 0 ? "met" : "missed");
+
+// ---- 7. start-up in Chromium (fresh pages) and workerd
+const starts = [];
+for (let i = 0; i < 7; i++) {
+  const p = await browser.newPage();
+  await p.goto(`${SANDBOX}/bench/blank.html`);
+  starts.push(await p.evaluate(async (api) => {
+    const t0 = performance.now();
+    const m = await import("/pkg/browser.js");
+    const t1 = performance.now();
+    new m.CustomerClient({ baseUrl: api, externalApplicationId: "sandbox-app" });
+    const t2 = performance.now();
+    const p0 = performance.now();
+    const peers = await import("/out/bench/peers.js");
+    new peers.QueryClient();
+    return { load: t1 - t0, construct: t2 - t1, peers: performance.now() - p0 };
+  }, `${SANDBOX}/webservice/rest-api/customer-interface/v1.0`));
+  await p.close();
+}
+const med = (k) => starts.map((s) => s[k]).sort((x, y) => x - y)[3];
+row("7 start-up", "Chromium: fetch + compile + instantiate, ms (median of 7)", f(med("load"), 1), `peers import ${f(med("peers"), 1)}`, "", "", "");
+row("7 start-up", "Chromium: client construction, ms", f(med("construct"), 2), "", "", "", "");
+await browser.close();
+
+const ws = await workerdStartup();
+row("7 start-up", "workerd: spawn → first response, ms (median of 5)", f(ws.withPkg, 0), `trivial worker ${f(ws.trivial, 0)}`, `+${f(ws.withPkg - ws.trivial, 0)} ms`, "", "");
+
+// ---- print
+const cols = ["section", "metric", "ours", "peer", "ratio", "target", "verdict"];
+const table = [
+  `| ${cols.join(" | ")} |`,
+  `|${cols.map(() => "---").join("|")}|`,
+  ...rows.map((r) => `| ${cols.map((k) => String(r[k] ?? "")).join(" | ")} |`),
+].join("\n");
+const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium ${version}`;
+console.log(table);
+console.log(`\nmachine: ${machine}`);
+if (process.argv.includes("--write")) {
+  const date = new Date().toISOString().slice(0, 10);
+  const md = readFileSync(join(root, "bench/BENCHMARKS.head.md"), "utf8")
+    .replace("{{DATE}}", date).replace("{{MACHINE}}", machine).replace("{{TABLE}}", table).replace("{{N}}", String(N));
+  writeFileSync(join(root, "BENCHMARKS.md"), md);
+  writeFileSync(join(out, "results.json"), JSON.stringify({ date, machine, rows }, null, 1));
+  console.log("wrote BENCHMARKS.md");
+}
+
+async function freePort() {
+  return new Promise((res) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => res(p)); }); });
+}
+async function workerdStartup() {
+  const dir = join(out, "workerd");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "with.js"), `import { CustomerClient } from "carecloud-customer";\nconst c = new CustomerClient({ projectUrl: "https://x.example", externalApplicationId: "a" });\nexport default { fetch() { return new Response(String(typeof c.get)); } };\n`);
+  writeFileSync(join(dir, "trivial.js"), `export default { fetch() { return new Response("ok"); } };\n`);
+  execFileSync(esbuild, [join(dir, "with.js"), "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker,browser",
+    "--external:*.wasm", `--alias:carecloud-customer=${join(root, "dist/workerd.js")}`, `--outfile=${join(dir, "with-bundle.js")}`, "--log-level=error"]);
+  copyFileSync(join(root, "dist/carecloud_customer_bg.wasm"), join(dir, "carecloud_customer_bg.wasm"));
+  const time = async (main, extra) => {
+    const port = await freePort();
+    writeFileSync(join(dir, "c.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = ( services = [ (name = "main", worker = .w) ], sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
+const w :Workerd.Worker = ( modules = [ (name = "main.js", esModule = embed "${main}")${extra} ], compatibilityDate = "2025-06-01" );`);
+    const t0 = performance.now();
+    const p = spawn(join(root, "node_modules/.bin/workerd"), ["serve", join(dir, "c.capnp")], { stdio: "ignore" });
+    try {
+      for (;;) {
+        try { const r = await fetch(`http://127.0.0.1:${port}/`); await r.text(); return performance.now() - t0; } catch { await new Promise((r) => setTimeout(r, 5)); }
+      }
+    } finally { p.kill(); await new Promise((r) => setTimeout(r, 100)); }
+  };
+  const w = [], t = [];
+  for (let i = 0; i < 5; i++) {
+    w.push(await time("with-bundle.js", `, (name = "carecloud_customer_bg.wasm", wasm = embed "carecloud_customer_bg.wasm")`));
+    t.push(await time("trivial.js", ""));
+  }
+  const m = (a) => a.sort((x, y) => x - y)[2];
+  return { withPkg: m(w), trivial: m(t) };
+}
