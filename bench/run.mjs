@@ -47,8 +47,6 @@ const page = await browser.newPage();
 page.on("pageerror", (e) => console.error("page error:", e));
 await page.goto(`${SANDBOX}/bench/page.html`);
 await page.waitForFunction(() => window.benchReady, null, { timeout: 30000 });
-await page.addScriptTag({ type: "module", content: `import * as s from "/bench/scenarios.js"; window.scenarios = s; window.scenariosReady = true;` });
-await page.waitForFunction(() => window.scenariosReady);
 const run = (name, ...args) => page.evaluate(([n, a]) => window.scenarios[n](...a), [name, args]);
 
 // ---- 2. per-request overhead

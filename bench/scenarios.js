@@ -94,25 +94,25 @@ export async function amplification(n) {
   const { ky } = window.bench.peers;
   await control("DELETE", "faults");
   await control("POST", "faults", { method: "GET", path: "/stores/*", times: 1e9, kind: "status", status: 503, probability: 0.3 });
-  const client = mk({ rateLimit: false, cache: false, retry: { maxRetries: 3, baseDelayMs: 2, maxDelayMs: 20 } });
+  const client = mk({ rateLimit: false, cache: false, dedupe: false, retry: { maxRetries: 3, baseDelayMs: 2, maxDelayMs: 20 } });
   await client.connect();
   const oursOk = await runSeq(n, 8, (k) => client.get(`/stores/s${String(1 + (k % 40)).padStart(4, "0")}`, { query: { amp: "ours" } }));
   const oursSent = await served("/stores/", "amp=ours");
-  const token = "none";
+  const token = await tokenFor();
   const kyOk = await runSeq(n, 8, (k) => ky.get(`${API}/stores/s${String(1 + (k % 40)).padStart(4, "0")}?amp=ky`, {
-    headers: { Authorization: `Bearer ${await tokenFor(client)}` }, retry: { limit: 3, backoffLimit: 20, delay: () => 2 } }).json());
+    headers: { Authorization: `Bearer ${token}` }, retry: { limit: 3, backoffLimit: 20, delay: () => 2 } }).json());
   const kySent = await served("/stores/", "amp=ky");
   await control("DELETE", "faults");
   // Full outage: every read fails. With and without the circuit breaker.
   await control("POST", "faults", { method: "GET", path: "/stores/*", times: 1e9, kind: "status", status: 503 });
-  const withCb = mk({ rateLimit: false, cache: false, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: { failureThreshold: 5, openMs: 600000 } });
-  const noCb = mk({ rateLimit: false, cache: false, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: false });
+  const withCb = mk({ rateLimit: false, cache: false, dedupe: false, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: { failureThreshold: 5, openMs: 600000 } });
+  const noCb = mk({ rateLimit: false, cache: false, dedupe: false, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: false });
   await withCb.connect(); await noCb.connect();
   await runSeq(200, 4, () => withCb.get("/stores/s0001", { query: { out: "cb" } }));
   await runSeq(200, 4, () => noCb.get("/stores/s0001", { query: { out: "nocb" } }));
   const outage = { withBreaker: await served("/stores/", "out=cb"), withoutBreaker: await served("/stores/", "out=nocb"), calls: 200 };
   await control("DELETE", "faults");
-  return { n, ours: { ok: oursOk, perCall: oursSent / n }, ky: { ok: kyOk, perCall: kySent / n }, outage, token };
+  return { n, ours: { ok: oursOk, perCall: oursSent / n }, ky: { ok: kyOk, perCall: kySent / n }, outage };
 }
 // ky needs a device token of its own: take one from the sandbox once.
 let kyToken;

@@ -93,9 +93,15 @@ pub enum Transition {
 pub struct CircuitBreaker {
     config: BreakerConfig,
     failures: u32,
+    /// Outcomes of the last [`WINDOW`] attempts, newest in bit 0 (1 = failure).
+    window: u32,
+    seen: u32,
     opened_at: Option<f64>,
     probing: bool,
 }
+
+/// Attempts remembered for the failure-ratio check.
+pub const WINDOW: u32 = 20;
 
 impl CircuitBreaker {
     /// A closed breaker.
@@ -103,6 +109,8 @@ impl CircuitBreaker {
         CircuitBreaker {
             config,
             failures: 0,
+            window: 0,
+            seen: 0,
             opened_at: None,
             probing: false,
         }
@@ -133,18 +141,32 @@ impl CircuitBreaker {
         }
     }
 
+    fn remember(&mut self, failed: bool) {
+        self.window = ((self.window << 1) | u32::from(failed)) & ((1 << WINDOW) - 1);
+        self.seen = (self.seen + 1).min(WINDOW);
+    }
+
     /// An attempt got a response that is not a server failure.
     pub fn on_success(&mut self) -> Option<Transition> {
+        self.remember(false);
         self.failures = 0;
         self.probing = false;
         self.opened_at.take().map(|_| Transition::Closed)
     }
 
-    /// An attempt failed (network, timeout, 5xx).
+    /// An attempt failed (network, timeout, 5xx). The circuit opens after `failure_threshold` consecutive failures
+    /// when at least 80 % of the last [`WINDOW`] attempts failed too: a full outage opens it after the threshold
+    /// (after at most 16 attempts following healthy traffic), while a brownout with a minority of random failures,
+    /// which retries ride out, practically never does (at 30 % failures: P(16 of 20) ≈ 5·10⁻⁶ per window).
     pub fn on_failure(&mut self, now: f64) -> Option<Transition> {
+        self.remember(true);
         self.failures = self.failures.saturating_add(1);
         let was_probe = std::mem::take(&mut self.probing);
-        if was_probe || (self.opened_at.is_none() && self.failures >= self.config.failure_threshold)
+        let mostly_failing = self.window.count_ones() * 5 >= self.seen * 4;
+        if was_probe
+            || (self.opened_at.is_none()
+                && self.failures >= self.config.failure_threshold
+                && mostly_failing)
         {
             let newly = self.opened_at.is_none();
             self.opened_at = Some(now);
@@ -184,6 +206,29 @@ mod tests {
         assert_eq!(b.on_failure(5.0), Some(Transition::Opened));
         assert_eq!(b.state(5.0), CircuitState::Open);
         assert_eq!(b.allow(505.0), Err(500));
+    }
+
+    #[test]
+    fn a_minority_of_failures_does_not_open_it() {
+        let mut b = CircuitBreaker::new(BreakerConfig {
+            failure_threshold: 5,
+            open_ms: 1000,
+        });
+        for _ in 0..14 {
+            b.on_success();
+        }
+        for _ in 0..15 {
+            assert_eq!(
+                b.on_failure(0.0),
+                None,
+                "at most 15 of the last 20 failed: not yet an outage"
+            );
+        }
+        assert_eq!(
+            b.on_failure(0.0),
+            Some(Transition::Opened),
+            "16 of 20 (80 %), and 16 in a row"
+        );
     }
 
     #[test]

@@ -634,18 +634,10 @@ impl<R: Runtime> Client<R> {
         } else {
             format!("{path}?{qs}")
         };
-        let partition = self.partition();
-        let now = self.inner.rt.now_ms();
-        if !opts.no_cache && !opts.no_store {
-            if let Some(c) = &self.inner.cache {
-                let hit = c.borrow_mut().get(&partition, &url_key, now);
-                if let Some(body) = hit {
-                    self.inner.stats.borrow_mut().cache_hits += 1;
-                    self.log_local(&path, &qs, "cache");
-                    return Ok(body);
-                }
-            }
+        if let Some(body) = self.cache_lookup(&path, &qs, &url_key, &opts) {
+            return Ok(body);
         }
+        let partition = self.partition();
         if !self.inner.cfg.dedupe {
             return self.send(method, &path, None, opts, true).await;
         }
@@ -683,6 +675,46 @@ impl<R: Runtime> Client<R> {
         let r = shared.await;
         drop(guard);
         r
+    }
+
+    /// A fresh cached body for `GET path` with these options, counted as a cache hit; `None` when the cache is off,
+    /// bypassed by the options, or has nothing fresh. Synchronous: the wasm shell answers hits without a task.
+    pub fn cached(&self, path: &str, opts: &CallOptions) -> Option<Rc<str>> {
+        if opts.no_cache
+            || opts.no_store
+            || self.inner.cache.is_none()
+            || !self.inner.auth.borrow().loaded
+        {
+            return None;
+        }
+        let path = normalize_path(path).ok()?;
+        let qs = normalize_query(&opts.query);
+        let url_key = if qs.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{qs}")
+        };
+        let body = self.cache_lookup(&path, &qs, &url_key, opts)?;
+        self.inner.stats.borrow_mut().requests += 1;
+        Some(body)
+    }
+
+    fn cache_lookup(
+        &self,
+        path: &str,
+        qs: &str,
+        url_key: &str,
+        opts: &CallOptions,
+    ) -> Option<Rc<str>> {
+        if opts.no_cache || opts.no_store {
+            return None;
+        }
+        let cache = self.inner.cache.as_ref()?;
+        let now = self.inner.rt.now_ms();
+        let body = cache.borrow_mut().get(&self.partition(), url_key, now)?;
+        self.inner.stats.borrow_mut().cache_hits += 1;
+        self.log_local(path, qs, "cache");
+        Some(body)
     }
 
     fn partition(&self) -> Partition {
@@ -796,7 +828,12 @@ impl<R: Runtime> Client<R> {
             _ => None,
         };
         let customer_at_start = inner.auth.borrow().customer_id.is_some();
-        let (masked_path, masked_query) = (mask_path(path), mask_query(&qs));
+        // Masked copies for log entries, computed only when someone listens.
+        let (masked_path, masked_query) = if self.inner.on_log.borrow().is_some() {
+            (mask_path(path), mask_query(&qs))
+        } else {
+            (String::new(), String::new())
+        };
         let mut retries = 0u32;
         let mut attempt = 0u32;
         let mut renewed = false;
@@ -908,7 +945,7 @@ impl<R: Runtime> Client<R> {
                 AttemptResult::Response(resp) => {
                     entry.status = resp.status;
                     entry.request_id = resp.header("x-request-id").map(clean_request_id);
-                    self.read_hints(&resp, &masked_path, t1);
+                    self.read_hints(&resp, path, t1);
                     let status = resp.status;
                     if (200..300).contains(&status) {
                         if let (Some(b), Some(_)) = (&inner.breaker, probe.permit.take()) {
@@ -1040,17 +1077,13 @@ impl<R: Runtime> Client<R> {
         }
     }
 
-    fn read_hints(&self, resp: &HttpResponse, masked_path: &str, now: f64) {
+    fn read_hints(&self, resp: &HttpResponse, path: &str, now: f64) {
         if let Some(d) = resp.header("deprecation").and_then(headers::deprecation) {
-            let first = self
-                .inner
-                .warned
-                .borrow_mut()
-                .insert(masked_path.to_string());
+            let first = self.inner.warned.borrow_mut().insert(mask_path(path));
             if first && self.inner.warned.borrow().len() <= 256 {
                 let sunset_at = resp.header("sunset").and_then(headers::sunset);
                 self.emit(&Event::Deprecation {
-                    path: masked_path.to_string(),
+                    path: mask_path(path),
                     deprecated_at: d,
                     sunset_at,
                 });

@@ -314,10 +314,13 @@ fn circuit_opens_fails_fast_then_probes() {
         &sim,
         json!({"rateLimit": false, "retry": false, "circuitBreaker": {"failureThreshold": 3, "openMs": 10000}}),
     );
-    for _ in 0..3 {
+    // POST /tokens succeeded, so the window holds 1 success: 3 consecutive failures are 75 % of 4, under the 80 %
+    // bar; the 4th failure (80 %) opens the circuit.
+    for _ in 0..4 {
         let _ = sim.block_on(get(&c, "/stores"));
     }
     let before = sim.count("GET", "/stores");
+    assert_eq!(before, 4);
     let e = sim.block_on(get(&c, "/stores")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::CircuitOpen);
     assert_eq!(

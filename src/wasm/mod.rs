@@ -12,7 +12,7 @@ use crate::client::{CallOptions, Client, TOKEN_PLACEHOLDER};
 use crate::config::{Config, Setup};
 use crate::error::{Error, ErrorKind};
 use crate::paginate::Paginator;
-use crate::runtime::Method;
+use crate::runtime::{Method, Runtime};
 use crate::secret::Secret;
 use crate::token_store::{MemoryStore, TokenStore};
 use convert::{call_options, error_to_js, event_to_js, get, log_to_js, set, stats_to_js};
@@ -195,8 +195,19 @@ impl CustomerClient {
                 None => return reject(Error::config("body must be JSON-serialisable")),
             }
         };
-        let client = self.client.clone();
         let signal = get(&opts, "signal");
+        if method == Method::Get
+            && (signal.is_undefined() || get(&signal, "aborted").as_bool() != Some(true))
+        {
+            // Cache hits are answered synchronously, without spawning a task.
+            if let Some(body) = self.client.cached(&path, &options) {
+                return match self.client.runtime().decode(&body) {
+                    Ok(v) => Promise::resolve(&v),
+                    Err(e) => reject(e),
+                };
+            }
+        }
+        let client = self.client.clone();
         future_to_promise(async move {
             with_signal(signal, client.request(method, &path, body, options))
                 .await

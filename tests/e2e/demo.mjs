@@ -80,7 +80,7 @@ try {
   await test("an outage opens the circuit breaker, and the portal recovers", async () => {
     await control("DELETE", "faults");
     await control("POST", "faults", { method: "GET", path: "/*", times: 40, kind: "status", status: 503 });
-    await page.evaluate(() => Promise.allSettled([1, 2, 3].map((i) => window.__client.get(`/stores/s000${i}`, { cache: "no-store" }))));
+    await page.evaluate(() => Promise.allSettled([1, 2, 3, 4].map((i) => window.__client.get(`/stores/s000${i}`, { cache: "no-store" }))));
     eq(await page.textContent("#circuit"), "circuit open", "circuit");
     const failFast = await page.evaluate(() => window.__client.get("/stores/s0009", { cache: "no-store" }).catch((e) => e.kind));
     eq(failFast, "circuit_open", "calls fail fast while open");
