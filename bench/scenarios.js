@@ -135,7 +135,7 @@ export async function memory(total) {
       case 0: return client.get(`/stores/s${String(1 + (i % 40)).padStart(4, "0")}`, { cache: "no-store" });
       case 1: return client.get("/stores/s0001", { signal: aborted.signal });
       case 2: return client.get("/stores/missing");
-      case 3: return client.get("/products", { query: { count: 2, offset: i % 1000 } }); // fills the cache past its bound
+      case 3: return client.get("/products", { query: { count: 2, offset: i } }); // distinct keys: fills the cache past its bound
       default: return client.get("/rewards", { query: { count: 5, offset: (i % 10) * 5 } });
     }
   };

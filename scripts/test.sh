@@ -7,6 +7,7 @@
 #   4     - wasm tests in a headless Chromium dedicated worker
 #   5     - the built npm package: Node consumer (import + require), esbuild browser bundle, workerd Worker
 #   6     - Playwright run of the demo page in Chromium
+#   7     - soak: mixed calls in Chromium, memory flat, no timers or in-flight entries left
 # Ends with one line: `N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +45,7 @@ read -r p f < <(count_cargo tests/out/native.log $rc); record "1 native (core, s
 
 # --- the sandbox, on a free port
 cargo build -q --release -p carecloud-sandbox || { echo "sandbox build failed"; exit 1; }
-./target/release/carecloud-sandbox --addr 127.0.0.1:0 --static www --mount /pkg=dist --mount /out=tests/out >tests/out/sandbox.log 2>&1 &
+./target/release/carecloud-sandbox --addr 127.0.0.1:0 --static www --mount /pkg=dist --mount /out=tests/out --mount /bench=bench >tests/out/sandbox.log 2>&1 &
 SANDBOX_PID=$!
 trap 'kill $SANDBOX_PID 2>/dev/null' EXIT
 for _ in $(seq 50); do grep -q '^listening on ' tests/out/sandbox.log && break; sleep 0.1; done
@@ -82,6 +83,14 @@ grep -E '^(ok|not ok|#)' tests/out/e2e.log | tail -30
 p=$(grep -c '^ok ' tests/out/e2e.log); f=$(grep -c '^not ok ' tests/out/e2e.log)
 [ $rc -ne 0 ] && [ "$f" -eq 0 ] && { tail -20 tests/out/e2e.log; f=1; }
 record "6 demo e2e (Playwright)" "$p" "$f"
+
+# --- tier 7: soak (short form; SOAK_CALLS=100000 for the long form)
+reset_sandbox
+node tests/reliability/soak.mjs >tests/out/soak.log 2>&1; rc=$?
+grep -E '^(ok|not ok|#)' tests/out/soak.log | tail -10
+p=$(grep -c '^ok ' tests/out/soak.log); f=$(grep -c '^not ok ' tests/out/soak.log)
+[ $rc -ne 0 ] && [ "$f" -eq 0 ] && { tail -20 tests/out/soak.log; f=1; }
+record "7 soak (Chromium)" "$p" "$f"
 
 echo
 printf '%s\n' "${summary[@]}"

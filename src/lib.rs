@@ -53,6 +53,8 @@ mod token_store;
 
 #[cfg(test)]
 mod client_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod parser_fuzz;
 #[cfg(test)]
 mod sim;
 

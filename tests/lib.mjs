@@ -43,7 +43,8 @@ export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+           "--enable-precise-memory-info", "--js-flags=--expose-gc"],
   });
 }
 

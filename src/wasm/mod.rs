@@ -16,6 +16,7 @@ use crate::runtime::{Method, Runtime};
 use crate::secret::Secret;
 use crate::token_store::{MemoryStore, TokenStore};
 use convert::{call_options, error_to_js, event_to_js, get, log_to_js, set, stats_to_js};
+use futures_util::future::LocalBoxFuture;
 use futures_util::future::{select, Either};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -24,6 +25,13 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+/// Every promise the client hands out goes through here: boxing first means `future_to_promise` (and its task
+/// machinery) is instantiated once instead of once per method, which keeps the wasm smaller.
+fn promise(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let boxed: LocalBoxFuture<'static, Result<JsValue, JsValue>> = Box::pin(fut);
+    future_to_promise(boxed)
+}
 
 fn reject(e: Error) -> Promise {
     Promise::reject(&error_to_js(&e))
@@ -208,7 +216,7 @@ impl CustomerClient {
             }
         }
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             with_signal(signal, client.request(method, &path, body, options))
                 .await
                 .map_err(|e| error_to_js(&e))
@@ -238,7 +246,7 @@ impl CustomerClient {
     /// Device token: reuse the stored one or `POST /tokens`.
     pub fn connect(&self) -> Promise {
         let c = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             c.connect()
                 .await
                 .map(|_| JsValue::UNDEFINED)
@@ -262,7 +270,7 @@ impl CustomerClient {
         let password = Secret::new(password);
         let c = self.client.clone();
         let signal = get(&args, "signal");
-        future_to_promise(async move {
+        promise(async move {
             let id = with_signal(signal, c.login(&login_type, &value, &password))
                 .await
                 .map_err(|e| error_to_js(&e))?;
@@ -275,7 +283,7 @@ impl CustomerClient {
     /// Logs the customer out and forgets every customer-specific cached response.
     pub fn logout(&self) -> Promise {
         let c = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             c.logout()
                 .await
                 .map(|_| JsValue::UNDEFINED)
@@ -308,7 +316,7 @@ impl CustomerClient {
             return reject(Error::config("registration data must be JSON-serialisable"));
         };
         let c = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let text = c
                 .request_text(
                     Method::Post,
@@ -360,7 +368,7 @@ impl CustomerClient {
         };
         let push = get(&args, "pushToken").as_string();
         let c = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             c.update_token(&setup, push.as_deref())
                 .await
                 .map(|_| JsValue::UNDEFINED)
@@ -467,7 +475,7 @@ impl CustomerClient {
         }
         let delay = self.client.jitter_ms(max as u64);
         let signal = get(&options, "signal");
-        let p = future_to_promise(async move {
+        let p = promise(async move {
             with_signal(signal, async move {
                 Timer::new(delay).await;
                 Ok(())
@@ -636,7 +644,7 @@ impl Pages {
             self.state.clone(),
             self.signal.clone(),
         );
-        future_to_promise(async move {
+        promise(async move {
             let r = with_signal(signal, client.request(Method::Get, &path, None, opts)).await;
             let data = match r {
                 Ok(d) => d,

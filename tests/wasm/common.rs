@@ -392,3 +392,108 @@ async fn no_token_in_query_strings_or_logs() {
 async fn sleep(ms: u64) {
     carecloud_customer::wasm::Timer::new(ms).await;
 }
+
+/// One row of the fault matrix: a scripted fault on one path, the call, and the documented outcome.
+struct Case {
+    name: &'static str,
+    method: &'static str,
+    fault: String,
+    /// `Ok` for success, else the expected error kind.
+    expect: Result<(), &'static str>,
+    /// Network attempts the client makes (from `stats().networkRequests`).
+    attempts: f64,
+    outcome_unknown: bool,
+}
+
+fn case(name: &'static str, method: &'static str, fault: String, expect: Result<(), &'static str>, attempts: f64, unknown: bool) -> Case {
+    Case { name, method, fault, expect, attempts, outcome_unknown: unknown }
+}
+
+#[wasm_bindgen_test]
+async fn fault_matrix_reads_and_writes() {
+    let http_date = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + 1500.0)).to_utc_string().as_string().unwrap();
+    let big = "x".repeat(2 * 1024 * 1024);
+    let st = |status: u16, extra: &str| format!(r#""kind":"status","status":{status}{extra}"#);
+    let cases = vec![
+        case("429 + Retry-After seconds", "GET", st(429, r#","retryAfter":"1""#), Ok(()), 2.0, false),
+        case("429 + Retry-After HTTP-date", "GET", st(429, &format!(r#","retryAfter":"{http_date}""#)), Ok(()), 2.0, false),
+        case("429 + absurd Retry-After (clamped)", "GET", format!(r#"{},"times":5"#, st(429, r#","retryAfter":"99999999999999999999""#)), Err("rate_limited"), 2.0, false),
+        case("429 without Retry-After", "GET", st(429, ""), Ok(()), 2.0, false),
+        case("500", "GET", st(500, ""), Ok(()), 2.0, false),
+        case("502", "GET", st(502, ""), Ok(()), 2.0, false),
+        case("503", "GET", st(503, ""), Ok(()), 2.0, false),
+        case("504", "GET", st(504, ""), Ok(()), 2.0, false),
+        case("408", "GET", st(408, ""), Ok(()), 2.0, false),
+        case("hang past the timeout", "GET", r#""kind":"hang","delayMs":3000"#.into(), Ok(()), 2.0, false),
+        case("dropped connection", "GET", r#""kind":"drop""#.into(), Ok(()), 2.0, false),
+        case("truncated JSON", "GET", r#""kind":"truncate""#.into(), Err("decode"), 1.0, false),
+        case("HTML error page", "GET", r#""kind":"html","status":502"#.into(), Ok(()), 2.0, false),
+        case("HTML on 200", "GET", r#""kind":"html","status":200"#.into(), Err("decode"), 1.0, false),
+        case("empty body on 200", "GET", st(200, r#","body":"""#), Ok(()), 1.0, false),
+        case("wrong types and extra fields", "GET", st(200, r#","body":{"data":{"stores":"nope","total_items":"x","extra":{"a":[1]}}}"#), Ok(()), 1.0, false),
+        case("2 MB body", "GET", st(200, &format!(r#","body":{{"data":{{"blob":"{big}"}}}}"#)), Ok(()), 1.0, false),
+        case("hostile headers", "GET", st(200, r#","body":{"data":{}},"headers":{"Retry-After":"-1e999","Cache-Control":"max-age=99999999999999999999999, no-store","Deprecation":"@-99999999999999999999","Sunset":"Sun, 99 Foo 0 99:99:99 GMT","RateLimit":"remaining=0, reset=99999999999999999999"}"#), Ok(()), 1.0, false),
+        case("POST 429 (server did not act): retried", "POST", st(429, r#","retryAfter":"0""#), Ok(()), 2.0, false),
+        case("POST 503 (server did not act): retried", "POST", st(503, ""), Ok(()), 2.0, false),
+        case("POST 500: not retried, outcome unknown", "POST", st(500, ""), Err("server"), 1.0, true),
+        case("POST 502: not retried, outcome unknown", "POST", st(502, ""), Err("server"), 1.0, true),
+        case("POST dropped: not retried, outcome unknown", "POST", r#""kind":"drop""#.into(), Err("network"), 1.0, true),
+        case("POST hang past the timeout: outcome unknown", "POST", r#""kind":"hang","delayMs":3000"#.into(), Err("timeout"), 1.0, true),
+        case("POST 400: typed, known outcome", "POST", st(400, r#","body":{"error":{"type":"about:blank","exception":"bad_request_exception","title":"Bad request","detail":"x","error_data":{"invalid_params":[{"name":"code","reason":"invalid_value_format","value":1,"message":"m"}]}}}"#), Err("bad_request"), 1.0, false),
+    ];
+    let events = Array::new();
+    let sink = events.clone();
+    let on_event = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+        sink.push(&e);
+    });
+    let base = format!("{}{API}", sandbox());
+    let opts = json(&format!(
+        r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app", "timeoutMs": 400, "cache": false,
+            "retry": {{"maxRetries": 1, "baseDelayMs": 10, "maxDelayMs": 20, "maxRetryAfterMs": 1500}},
+            "circuitBreaker": false, "rateLimit": false, "dedupe": false}}"#
+    ));
+    Reflect::set(&opts, &"onEvent".into(), on_event.as_ref()).unwrap();
+    let c = CustomerClient::new(opts).unwrap();
+    let login = obj(&[("loginType", "email".into()), ("loginValue", "alice@example.com".into()), ("password", "Passw0rd1".into())]);
+    ok(c.login(login.into())).await;
+    let mut failures = Vec::new();
+    for (i, k) in cases.iter().enumerate() {
+        control("DELETE", "faults", None).await;
+        let path = if k.method == "GET" { format!("/stores/s{:04}", 1 + i % 40) } else { "/rewards/r00005/actions/create-voucher".to_string() };
+        let times = if k.fault.contains("\"times\"") { String::new() } else { r#","times":1"#.to_string() };
+        control("POST", "faults", Some(&format!(r#"{{"method":"{}","path":"{path}"{times},{}}}"#, k.method, k.fault))).await;
+        let before = field(&c.stats(), "networkRequests").as_f64().unwrap();
+        let p = if k.method == "GET" {
+            c.get(path.clone(), JsValue::UNDEFINED)
+        } else {
+            c.post(path.clone(), Object::new().into(), JsValue::UNDEFINED)
+        };
+        let r = JsFuture::from(p).await;
+        let attempts = field(&c.stats(), "networkRequests").as_f64().unwrap() - before;
+        let got: Result<(), String> = match &r {
+            Ok(_) => Ok(()),
+            Err(e) => Err(field(e, "kind").as_string().unwrap_or_default()),
+        };
+        let unknown = r.as_ref().err().and_then(|e| field(e, "outcomeUnknown").as_bool()).unwrap_or(false);
+        let expect = k.expect.map_err(|s| s.to_string());
+        // Chromium re-sends a request on a reused keep-alive connection that is dropped or answered 408 before
+        // any other response byte (POST included): the client then sees one successful attempt.
+        let browser_resent = BROWSER_TRANSPORT
+            && (k.fault.contains("\"drop\"") || k.fault.contains("\"status\":408"))
+            && got.is_ok()
+            && attempts == 1.0;
+        if !browser_resent && (got != expect || attempts != k.attempts || unknown != k.outcome_unknown) {
+            failures.push(format!("{}: got {:?} after {} attempts (unknown {}), expected {:?} after {} (unknown {})",
+                k.name, got, attempts, unknown, expect, k.attempts, k.outcome_unknown));
+        }
+        // The client still serves the next call.
+        control("DELETE", "faults", None).await;
+        if JsFuture::from(c.get("/stores/s0040".into(), obj(&[("cache", "no-store".into())]).into())).await.is_err() {
+            failures.push(format!("{}: the next call failed", k.name));
+        }
+    }
+    assert!(failures.is_empty(), "fault matrix:\n{}", failures.join("\n"));
+    // The hostile Deprecation header was ignored rather than reported with a nonsense date.
+    assert!(events.iter().all(|e| field(&e, "type").as_string().as_deref() != Some("deprecation")
+        || field(&e, "deprecatedAt").as_f64().is_none_or(|d| d.is_finite())));
+}
