@@ -575,7 +575,10 @@ impl<R: Runtime> Client<R> {
     /// response. Local state is cleared even when the server cannot be reached; in that case the device token is
     /// dropped too, so the next call creates a new token, which invalidates the old one (and its login) server-side.
     pub async fn logout(&self) -> Result<(), Error> {
+        // A token kept in the store (page reload, a per-request client) must be logged out too.
+        let loaded = self.load().await;
         self.forget_customer().await;
+        loaded?;
         if !self.has_token() {
             return Ok(());
         }

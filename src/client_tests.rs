@@ -745,3 +745,31 @@ fn isolate_safe_mode_shares_one_token_request_without_cross_task_wakes() {
         sim.elapsed_since(t0)
     );
 }
+
+#[test]
+fn logout_of_a_stored_token_reaches_the_server() {
+    // A fresh client over a store that already holds a logged-in token (page reload, a per-request Worker client).
+    let store = MemoryStore::new();
+    let sim = server(|_, _| Script::Reply(204, vec![], String::new()));
+    let s2 = store.clone();
+    sim.block_on(async move {
+        s2.set("carecloud:sandbox-app:token", "t-stored")
+            .await
+            .unwrap();
+        s2.set("carecloud:sandbox-app:customer", "alice")
+            .await
+            .unwrap();
+    });
+    let c = Client::new(config(json!({})), sim.clone(), Box::new(store.clone()));
+    let c2 = c.clone();
+    sim.block_on(async move { c2.logout().await }).unwrap();
+    assert_eq!(sim.count("POST", "/actions/logout"), 1);
+    let reqs = sim.0.requests.borrow();
+    assert!(reqs[0].url.contains("/tokens/t-stored/actions/logout"));
+    let s3 = store.clone();
+    assert_eq!(
+        sim.block_on(async move { s3.get("carecloud:sandbox-app:customer").await })
+            .unwrap(),
+        None
+    );
+}

@@ -1,7 +1,7 @@
 // Tier 5: the packed npm package installed into a fresh consumer project, used from Node (import and require),
 // from a browser page bundled by esbuild, and from a Cloudflare Worker run in workerd.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync, copyFileSync, readdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { API, SANDBOX, test, done, assert, eq, launch, sleep } from "../lib.mjs";
@@ -97,74 +97,46 @@ async function freePort() {
   });
 }
 
-await test("Cloudflare Worker in workerd: client built at module scope, calls inside requests", async () => {
+await test("examples/worker in workerd: module-scope catalogue client, per-request customer clients", async () => {
   const dir = join(out, "worker");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(out, "worker-src.js"), `
-import { CustomerClient } from "carecloud-customer";
-// Module scope: constructing the client must not touch timers, randomness or the network.
-const catalogue = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app",
-  device: { deviceId: "workerd-catalogue", deviceType: "worker" } });
-export default {
-  async fetch(request) {
-    const url = new URL(request.url);
-    try {
-      if (url.pathname === "/rewards") {
-        const d = await catalogue.rewards.list({ count: 5 });
-        return Response.json({ count: d.rewards.length, total: d.total_items });
-      }
-      if (url.pathname === "/me") {
-        // Customer calls: a client per request, so no customer state outlives the request.
-        const c = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app" });
-        await c.login({ loginValue: "alice@example.com", password: "Passw0rd1" });
-        const me = await c.customers.me();
-        await c.logout();
-        return Response.json({ name: me.personal_information.first_name, cached: c.stats().cacheEntries });
-      }
-      return new Response("not found", { status: 404 });
-    } catch (e) {
-      return Response.json({ error: e.kind, message: e.message }, { status: 500 });
-    }
-  },
-};
-`);
+  mkdirSync(join(dir, "build"), { recursive: true });
+  // Bundle the example from inside the consumer project, so "carecloud-customer" resolves to the installed package
+  // through its `workerd` export condition.
+  copyFileSync(join(root, "examples/worker/src/index.js"), join(out, "worker-src.js"));
   execFileSync(bin("esbuild"), ["worker-src.js", "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
-    "--conditions=workerd,worker,browser", "--external:*.wasm", "--outfile=worker/worker.js", "--log-level=error"], { cwd: out, stdio: "inherit" });
-  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "carecloud_customer_bg.wasm"));
+    "--conditions=workerd,worker,browser", "--external:*.wasm", "--outfile=worker/build/worker.js", "--log-level=error",
+    `--define:CARECLOUD_BASE_URL=${JSON.stringify(API)}`, `--define:CARECLOUD_APP_ID="sandbox-app"`], { cwd: out, stdio: "inherit" });
+  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "build/carecloud_customer_bg.wasm"));
   const port = await freePort();
-  writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "carecloud_customer_bg.wasm", wasm = embed "carecloud_customer_bg.wasm"),
-  ],
-  compatibilityDate = "2025-06-01",
-  globalOutbound = "internet",
-);
-`);
-  const wd = spawn(bin("workerd"), ["serve", join(dir, "config.capnp")], { stdio: ["ignore", "pipe", "pipe"] });
+  const capnp = readFileSync(join(root, "examples/worker/workerd.capnp"), "utf8").replace("127.0.0.1:8787", `127.0.0.1:${port}`);
+  writeFileSync(join(dir, "workerd.capnp"), capnp);
+  const wd = spawn(bin("workerd"), ["serve", join(dir, "workerd.capnp")], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   wd.stdout.on("data", (d) => (log += d));
   wd.stderr.on("data", (d) => (log += d));
+  const at = (p, init) => fetch(`http://127.0.0.1:${port}${p}`, init).then(async (r) => ({ status: r.status, body: await r.json() }));
   try {
     let up = false;
     for (let i = 0; i < 100 && !up; i++) {
       try { await fetch(`http://127.0.0.1:${port}/nothing`); up = true; } catch { await sleep(100); }
     }
     assert(up, `workerd did not start: ${log}`);
-    // Two interleaved requests use the module-scope client: no "I/O on behalf of a different request" error.
-    const [a, b] = await Promise.all([1, 2].map(() => fetch(`http://127.0.0.1:${port}/rewards`).then((r) => r.json())));
-    eq(a, { count: 5, total: 260 }, "first worker request");
-    eq(b, { count: 5, total: 260 }, "second worker request");
-    const me = await (await fetch(`http://127.0.0.1:${port}/me`)).json();
-    eq(me, { name: "Alice", cached: 0 }, "per-request customer client");
+    // Interleaved requests share the module-scope client: no "I/O on behalf of a different request" error.
+    const pages = await Promise.all([0, 20, 40].map((o) => at(`/rewards?count=20&offset=${o}`)));
+    for (const p of pages) eq([p.status, p.body.rewards.length, p.body.total], [200, 20, 240], `catalogue page (${log})`);
+    const [a, b] = await Promise.all([
+      at("/session", { method: "POST", body: JSON.stringify({ email: "alice@example.com", password: "Passw0rd1" }) }),
+      at("/session", { method: "POST", body: JSON.stringify({ email: "bob@example.com", password: "Passw0rd2" }) }),
+    ]);
+    assert(a.status === 200 && /^[0-9a-f]{72}$/.test(a.body.token), `alice session (${JSON.stringify(a)})`);
+    const [ma, mb] = await Promise.all([a, b].map((s) => at("/me/rewards", { headers: { authorization: `Bearer ${s.body.token}` } })));
+    eq([ma.body.name, mb.body.name], ["Alice", "Bob"], "each request sees only its own customer");
+    assert(ma.body.points === 12500 && mb.body.points === 800, `points ${ma.body.points} ${mb.body.points}`);
+    const bad = await at("/session", { method: "POST", body: JSON.stringify({ email: "alice@example.com", password: "nope" }) });
+    eq([bad.status, bad.body.error], [400, "bad_request"], "wrong password");
+    await at("/logout", { method: "POST", headers: { authorization: `Bearer ${a.body.token}` } });
+    const after = await at("/me/rewards", { headers: { authorization: `Bearer ${a.body.token}` } });
+    eq(after.status, 401, "after logout the token has no customer");
   } finally {
     wd.kill();
   }
