@@ -6,15 +6,20 @@ use crate::log::{Event, LogEntry};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-pub fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+/// A JS string for a property name or other constant, interned: sent across the boundary once, not per call.
+pub fn name(k: &'static str) -> JsValue {
+    JsValue::from_str(wasm_bindgen::intern(k))
 }
 
-pub fn get(o: &JsValue, k: &str) -> JsValue {
+pub fn set(o: &Object, k: &'static str, v: impl Into<JsValue>) {
+    let _ = Reflect::set(o, &name(k), &v.into());
+}
+
+pub fn get(o: &JsValue, k: &'static str) -> JsValue {
     if !o.is_object() {
         return JsValue::UNDEFINED;
     }
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(o, &name(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn opt_str(v: Option<&str>) -> JsValue {

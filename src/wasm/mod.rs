@@ -607,7 +607,10 @@ pub struct Pages {
 
 fn items_of(data: &JsValue, list_key: Option<&str>) -> (Array, Option<f64>) {
     let list = match list_key {
-        Some(k) => get(data, k),
+        Some(k) if data.is_object() => {
+            Reflect::get(data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+        }
+        Some(_) => JsValue::UNDEFINED,
         None if data.is_object() => Object::values(data.unchecked_ref())
             .iter()
             .find(Array::is_array)

@@ -1,6 +1,7 @@
 //! [`JsRuntime`]: the core's [`Runtime`] over the global `fetch`, `setTimeout`/`clearTimeout`, `crypto` and
 //! `JSON`, bound from the global object so one code path serves pages, workers, Node and Cloudflare Workers.
 
+use super::convert::name;
 use crate::error::{Error, ErrorKind};
 use crate::runtime::{HttpRequest, HttpResponse, Runtime, TransportError, READ_HEADERS};
 use futures_channel::oneshot;
@@ -26,6 +27,11 @@ extern "C" {
     fn signal(this: &AbortController) -> JsValue;
     #[wasm_bindgen(method)]
     fn abort(this: &AbortController);
+    /// `Headers`, bound to take the name as a JS value (interned names cross the boundary once).
+    #[wasm_bindgen(js_name = Headers)]
+    type JsHeaders;
+    #[wasm_bindgen(method, js_name = get)]
+    fn get_js(this: &JsHeaders, name: &JsValue) -> JsValue;
 }
 
 /// A timer that resolves after `ms`; dropping it clears the timer.
@@ -117,20 +123,30 @@ async fn do_fetch(
     req: HttpRequest,
 ) -> Result<HttpResponse, TransportError> {
     let init = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&init, &JsValue::from_str(k), v);
+    let set = |k: &'static str, v: &JsValue| {
+        let _ = Reflect::set(&init, &name(k), v);
     };
-    set("method", &JsValue::from_str(req.method.as_str()));
+    set("method", &name(req.method.as_str()));
     let headers = Object::new();
     for (k, v) in &req.headers {
-        let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
+        // Header names are constants (or the configured idempotency header): interned.
+        let key = match k {
+            std::borrow::Cow::Borrowed(k) => name(k),
+            std::borrow::Cow::Owned(k) => JsValue::from_str(k),
+        };
+        let value = if v == "application/json" {
+            name("application/json")
+        } else {
+            JsValue::from_str(v)
+        };
+        let _ = Reflect::set(&headers, &key, &value);
     }
     set("headers", &headers);
     if let Some(b) = &req.body {
         set("body", &JsValue::from_str(b));
     }
     if bypass_http_cache {
-        set("cache", &JsValue::from_str("no-store"));
+        set("cache", &name("no-store"));
     }
     let controller = AbortController::new();
     set("signal", &controller.signal());
@@ -153,9 +169,10 @@ async fn do_fetch(
     let status = resp.status();
     let h = resp.headers();
     let mut headers = Vec::new();
-    for name in READ_HEADERS {
-        if let Ok(Some(v)) = h.get(name) {
-            headers.push((*name, v));
+    for header in READ_HEADERS {
+        let v = h.unchecked_ref::<JsHeaders>().get_js(&name(header));
+        if let Some(v) = v.as_string() {
+            headers.push((*header, v));
         }
     }
     let body = match resp.text() {
