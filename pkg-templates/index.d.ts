@@ -148,16 +148,18 @@ export interface Stats {
   circuitState: "closed" | "open" | "half_open";
 }
 
-export interface List<K extends string, T> { total_items: number; [key: string]: T[] | number }
-export interface Reward { reward_id: string; code?: string; name?: string; description?: string; points_cost?: number; is_valid?: boolean; valid_from?: string; valid_to?: string; image_urls?: string[]; store_list?: string[]; [extra: string]: unknown }
-export interface Voucher { voucher_id: string; code?: string; value?: number; valid_from?: string; valid_to?: string; applied_date?: string | null; reward?: { reward_id?: string; name?: string }; state?: number; [extra: string]: unknown }
-export interface Customer { customer_id: string; personal_information?: { first_name?: string; last_name?: string; email?: string; phone?: string; birthdate?: string; language_id?: string; store_id?: string; [extra: string]: unknown }; state?: number; last_change?: string; [extra: string]: unknown }
-export interface PointRecord { point_id: string; assigned_points?: number; available_points?: number; point_type_id?: string; valid_to?: string; state?: number; [extra: string]: unknown }
+// Resource shapes as CareCloud's openapi.yaml defines them. Every field may be missing (the client never
+// validates strictly) and unknown fields may appear at any time (minor versions add them).
+export interface Address { address1?: string; address2?: string; zip?: string; city?: string; country_code?: string; [extra: string]: unknown }
+export interface Store { store_id: string; store_code?: string; name?: string; store_address?: Address; partner_id?: string; system_id?: string; gps_coordinates?: { gps_latitude?: number; gps_longitude?: number }; opening?: Array<{ day_id: string; time_intervals: Array<{ from: string; to: string }> }>; image_urls?: string[]; visibility_for_customer?: 0 | 1; state?: 0 | 1 | 2; [extra: string]: unknown }
+export interface Reward { reward_id: string; code?: string; name?: string; note?: string; subtitle?: string; points_cost?: number; valid_time_from?: string; valid_time_to?: string; reward_group?: 0 | 1 | 2 | 4; reward_type_id?: string; store_list?: Store[]; image_urls?: string[]; is_automated?: boolean; priority?: number; state?: 0 | 1 | 2; [extra: string]: unknown }
+export interface Voucher { voucher_id: string; customer_id?: string; store_id?: string; code?: string; value?: number; applied_date?: string; valid_from?: string; valid_to?: string; reward?: Reward; created_at?: string; state?: 0 | 1 | 2; [extra: string]: unknown }
+export interface Customer { customer_id: string; personal_information?: { gender?: number | null; first_name?: string; last_name?: string; email?: string; phone?: string; birthdate?: string; language_id?: string; store_id?: string; address?: Address; agreement?: Record<string, unknown>; [extra: string]: unknown }; doi_email?: string; doi_phone?: string; state?: 0 | 1 | 2; last_change?: string; [extra: string]: unknown }
+export interface PointRecord { point_id?: string; customer_id?: string; assigned_points?: number; available_points?: number; point_type_id?: string; partner_id?: string; valid_to?: string; state?: 0 | 1 | 2; created_at?: string; note?: string; [extra: string]: unknown }
 export interface PointsOverview { earned_points?: number; redeemed_points?: number; available_points?: number; available_points_money_value?: Array<{ currency_id: string; value: number }>; [extra: string]: unknown }
-export interface Store { store_id: string; name?: string; code?: string; store_address?: Record<string, unknown>; gps_coordinates?: { latitude?: number; longitude?: number }; [extra: string]: unknown }
-export interface Product { product_id: string; name?: string; code?: string; [extra: string]: unknown }
-export interface Purchase { purchase_id: string; store_id?: string; payment_time?: string; total_price?: number; [extra: string]: unknown }
-export interface Message { message_id: string; subject?: string; send_time?: string; [extra: string]: unknown }
+export interface Product { product_id: string; name?: string; code?: string; external_id?: string; prices?: Array<{ currency_id: string; value: number }>; image_urls?: string[]; state?: 0 | 1 | 2; [extra: string]: unknown }
+export interface Purchase { purchase_id?: string; customer_id?: string; store_id?: string; external_purchase_id?: string; payment_time?: string; items_count?: number; type_id?: string; total_price?: number; currency_id?: string; [extra: string]: unknown }
+export interface Message { message_id?: string; status?: number; customer_id?: string; title?: string; send_time?: string; communication_channel_id?: number; [extra: string]: unknown }
 export interface Language { language_id: string; name?: string; [extra: string]: unknown }
 
 /** Walks a list page by page. */

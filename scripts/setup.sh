@@ -46,4 +46,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# 6. Python venv for the sandbox's OpenAPI conformance test (openapi-core from PyPI), pinned in requirements.txt.
+pystamp=target/py/.setup-stamp
+pywant=$(sha256sum tests/sandbox/requirements.txt | cut -d' ' -f1)
+if [ ! -f "$pystamp" ] || [ "$(cat "$pystamp")" != "$pywant" ]; then
+  say "python venv for the conformance test (openapi-core)"
+  python3 -m venv target/py
+  target/py/bin/pip install -q --disable-pip-version-check -r tests/sandbox/requirements.txt
+  echo "$pywant" > "$pystamp"
+fi
+
 say "ready: $(wasm-bindgen --version), $(wasm-pack --version), wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -1)"

@@ -2,6 +2,7 @@
 # `make test`: installs what is missing, then runs every tier against a sandbox on a free loopback port:
 #   lint  - cargo fmt --check, clippy -D warnings (host and wasm32)
 #   1     - native cargo test of the pure-Rust core and the sandbox
+#   1b    - the sandbox's responses validated against ../shared/carecloud/openapi.yaml (openapi-core)
 #   2     - wasm tests in Node
 #   3     - wasm tests in a headless Chromium page
 #   4     - wasm tests in a headless Chromium dedicated worker
@@ -53,6 +54,13 @@ export SANDBOX_URL=$(awk '/^listening on /{print $3; exit}' tests/out/sandbox.lo
 [ -n "$SANDBOX_URL" ] || { echo "sandbox did not start"; cat tests/out/sandbox.log; exit 1; }
 echo "sandbox at $SANDBOX_URL"
 reset_sandbox() { curl -fsS -X POST "$SANDBOX_URL/__sandbox/reset" >/dev/null; }
+
+# --- tier 1b: the sandbox's responses against CareCloud's openapi.yaml
+target/py/bin/python tests/sandbox/conformance.py >tests/out/conformance.log 2>&1; rc=$?
+grep -E '^(not ok|#)' tests/out/conformance.log | tail -20
+p=$(grep -c '^ok ' tests/out/conformance.log); f=$(grep -c '^not ok ' tests/out/conformance.log)
+[ $rc -ne 0 ] && [ "$f" -eq 0 ] && { tail -20 tests/out/conformance.log; f=1; }
+record "1b sandbox vs openapi.yaml" "$p" "$f"
 
 # --- tiers 2-4: wasm in Node, Chromium page, Chromium worker
 export WASM_BINDGEN_TEST_TIMEOUT=120

@@ -7,6 +7,9 @@ const logEntries = [];
 // Monograms rather than emoji: kiosks often ship without an emoji font.
 const monogram = (kind) => kind.split(" ").map((w) => w[0]).join("").slice(0, 2).toUpperCase() || "★";
 const HUES = [262, 200, 28, 340, 150, 48, 300, 12];
+const pad = (n) => String(n).padStart(2, "0");
+const now = new Date();
+const TODAY = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} 00:00:00`;
 
 const client = new CustomerClient({
   baseUrl: API,
@@ -147,11 +150,12 @@ function addReward(r) {
   const kind = (r.name || "").replace(/ #\d+$/, "");
   const hue = HUES[Number(String(r.reward_id).slice(-2)) % HUES.length];
   const card = document.createElement("article");
-  card.className = `reward${r.is_valid === false ? " invalid" : ""}`;
+  const expired = typeof r.valid_time_to === "string" && r.valid_time_to < TODAY;
+  card.className = `reward${expired ? " invalid" : ""}`;
   card.dataset.rewardId = r.reward_id;
   card.innerHTML = `<div class="art" style="background:hsl(${hue} 80% 94%);color:hsl(${hue} 55% 38%)">${esc(monogram(kind))}</div>
     <div class="title">${esc(r.name)}</div><div class="cost">${Number(r.points_cost).toLocaleString("en")} points</div>
-    <button class="primary redeem" ${r.is_valid === false ? "disabled" : ""}>${r.is_valid === false ? "Expired" : "Redeem"}</button>`;
+    <button class="primary redeem" ${expired ? "disabled" : ""}>${expired ? "Expired" : "Redeem"}</button>`;
   const btn = card.querySelector("button");
   btn.addEventListener("click", () => {
     if (!client.customerId) { toast("Sign in to redeem rewards."); return; }

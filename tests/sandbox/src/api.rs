@@ -61,7 +61,12 @@ fn invalid(name: &str, reason: &str, value: Value, message: &str) -> Response {
         "bad_request_exception",
         "Bad request",
         message,
-        json!({"invalid_params": [{"name": name, "reason": reason, "value": value, "message": message}]}),
+        // The spec types `value` as a string: other values are stringified, a missing one is omitted.
+        json!({"invalid_params": [match value {
+            Value::Null => json!({"name": name, "reason": reason, "message": message}),
+            Value::String(v) => json!({"name": name, "reason": reason, "value": v, "message": message}),
+            v => json!({"name": name, "reason": reason, "value": v.to_string(), "message": message}),
+        }]}),
     )
 }
 
@@ -520,7 +525,7 @@ impl Api {
             ("GET", ["customers", id, "points"]) => {
                 let i = own(id, me, &self.customers)?;
                 list(
-                    &seed::points(i, self.customers[i].points),
+                    &seed::points(&self.customers[i].id, i, self.customers[i].points),
                     "points",
                     call,
                     &[],
@@ -528,7 +533,22 @@ impl Api {
             }
             ("GET", ["customers", id, "vouchers"]) => {
                 let i = own(id, me, &self.customers)?;
-                list(&self.customers[i].vouchers, "vouchers", call, &[])
+                // `is_valid` / `is_applied` are filters, not fields: derived from the dates.
+                let want_valid = call.q("is_valid").map(|v| v == "true" || v == "1");
+                let want_applied = call.q("is_applied").map(|v| v == "true" || v == "1");
+                let matching: Vec<Value> = self.customers[i]
+                    .vouchers
+                    .iter()
+                    .filter(|v| {
+                        let applied = v.get("applied_date").is_some();
+                        let valid =
+                            !applied && v["valid_to"].as_str().is_some_and(|t| t > seed::TODAY);
+                        want_valid.is_none_or(|w| w == valid)
+                            && want_applied.is_none_or(|w| w == applied)
+                    })
+                    .cloned()
+                    .collect();
+                list(&matching, "vouchers", call, &["is_valid", "is_applied"])
             }
             ("GET", ["customers", id, "purchases"]) => {
                 let i = own(id, me, &self.customers)?;
@@ -575,7 +595,19 @@ impl Api {
                     None => Err(not_found("vouchers", id)),
                 }
             }
-            ("GET", ["rewards"]) => list(&self.rewards, "rewards", call, &[]),
+            ("GET", ["rewards"]) => match call.q("is_valid").map(|v| v == "true" || v == "1") {
+                // `is_valid` is a filter, not a field: derived from the validity dates.
+                Some(want) => {
+                    let matching: Vec<Value> = self
+                        .rewards
+                        .iter()
+                        .filter(|r| reward_is_valid(r) == want)
+                        .cloned()
+                        .collect();
+                    list(&matching, "rewards", call, &["is_valid"])
+                }
+                None => list(&self.rewards, "rewards", call, &[]),
+            },
             ("GET", ["rewards", id]) => {
                 match self.rewards.iter().find(|r| r["reward_id"] == **id) {
                     Some(r) => data(200, r.clone()),
@@ -596,7 +628,7 @@ impl Api {
                 let Some(reward) = reward else {
                     return Err(not_found("rewards", id));
                 };
-                if reward["is_valid"] != json!(true) {
+                if !reward_is_valid(&reward) {
                     return Err(invalid(
                         "reward_id",
                         "not_allowed_value",
@@ -623,12 +655,17 @@ impl Api {
                     .and_then(Value::as_str)
                     .map(str::to_string)
                     .unwrap_or_else(|| format!("NEW{}", vid.to_uppercase()));
-                self.customers[i].vouchers.insert(0, json!({
-                    "voucher_id": vid, "customer_id": null, "code": code, "value": cost,
-                    "valid_from": "2026-11-27 00:00:00", "valid_to": "2027-11-27 23:59:59", "applied_date": null,
-                    "reward": {"reward_id": reward["reward_id"], "name": reward["name"]},
-                    "state": 1, "is_valid": true, "is_applied": false
-                }));
+                let customer_id = self.customers[i].id.clone();
+                let voucher = seed::voucher(
+                    &customer_id,
+                    &vid,
+                    &code,
+                    cost as f64,
+                    seed::TODAY,
+                    &reward,
+                    None,
+                );
+                self.customers[i].vouchers.insert(0, voucher);
                 data(201, json!({"voucher_id": vid}))
             }
             ("GET", ["stores"]) => list(&self.stores, "stores", call, &[]),
@@ -803,6 +840,13 @@ impl Api {
         }
         data(201, json!({"customer_id": id}))
     }
+}
+
+fn reward_is_valid(r: &Value) -> bool {
+    r["valid_time_to"].as_str().is_some_and(|t| t > seed::TODAY)
+        && r["valid_time_from"]
+            .as_str()
+            .is_none_or(|f| f <= "2027-12-31 23:59:59")
 }
 
 fn check_password(p: &str) -> Result<(), Response> {

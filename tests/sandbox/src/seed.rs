@@ -38,17 +38,16 @@ pub fn customers() -> Vec<Customer> {
             record: json!({
                 "customer_id": id,
                 "personal_information": {
-                    "gender": 0, "first_name": first, "last_name": last, "birthdate": "1990-04-12",
+                    "gender": 1, "first_name": first, "last_name": last, "birthdate": "1990-04-12",
                     "email": email, "phone": phone, "language_id": "en", "store_id": "s0001",
-                    "photo_url": null,
                     "address": {"address1": "1 Main Street", "address2": "", "address3": "", "address4": "",
                                 "address5": "", "address6": "", "address7": "", "zip": "11000",
                                 "city": "Prague", "country_code": "cz"},
-                    "agreement": {"agreement_gtc": true, "agreement_profiling": false,
-                                  "agreement_marketing_communication": true, "custom_agreements": []},
+                    "agreement": {"agreement_gtc": 1, "agreement_profiling": 0,
+                                  "agreement_marketing_communication": 1, "custom_agreements": []},
                     "consents": []
                 },
-                "doi_email": true, "doi_phone": false,
+                "doi_email": "2026-01-05 09:00:00", "doi_phone": "",
                 "last_change": "2026-10-01 10:00:00", "state": 1
             }),
             points: pts,
@@ -65,7 +64,7 @@ pub fn customers() -> Vec<Customer> {
             "Alice",
             "Novak",
             "alice@example.com",
-            "+420600100200",
+            "420600100200",
             "9000000000001",
             "Passw0rd1",
             12_500,
@@ -75,16 +74,16 @@ pub fn customers() -> Vec<Customer> {
             "Bob",
             "Svoboda",
             "bob@example.com",
-            "+420600300400",
+            "420600300400",
             "9000000000002",
             "Passw0rd2",
             800,
         ),
     ];
     for (i, (c, n)) in all.iter_mut().zip([(30, 120, 60), (5, 10, 8)]).enumerate() {
-        c.vouchers = vouchers(i, n.0);
-        c.purchases = purchases(i, n.1);
-        c.messages = messages(i, n.2);
+        c.vouchers = vouchers(&c.id, i, n.0);
+        c.purchases = purchases(&c.id, i, n.1);
+        c.messages = messages(&c.id, i, n.2);
     }
     all
 }
@@ -97,6 +96,9 @@ fn date(day: u32) -> String {
     )
 }
 
+/// The date every seeded validity is compared with ("today" in the sandbox).
+pub const TODAY: &str = "2026-11-27 00:00:00";
+
 pub fn rewards() -> Vec<Value> {
     let kinds = [
         "Coffee",
@@ -108,24 +110,40 @@ pub fn rewards() -> Vec<Value> {
         "Spa day",
         "Book",
     ];
+    let stores = stores();
     (1..=260)
         .map(|i: u32| {
             let k = kinds[(i as usize) % kinds.len()];
+            // Every 13th reward has expired; every 5th is valid in one store only (empty list: every store).
+            let valid_to = if i.is_multiple_of(13) {
+                "2025-12-31 23:59:59"
+            } else {
+                "2027-12-31 23:59:59"
+            };
+            let store_list: Vec<Value> = if i.is_multiple_of(5) {
+                vec![stores[(i % 40) as usize].clone()]
+            } else {
+                Vec::new()
+            };
             json!({
                 "reward_id": format!("r{:05}", i),
                 "code": format!("RW{:04}", i),
                 "name": format!("{} #{}", k, i),
-                "description": format!("Redeem your points for a {}.", k.to_lowercase()),
+                "note": format!("Redeem your points for a {}.", k.to_lowercase()),
+                "subtitle": k,
                 "points_cost": 100 + (i * 37) % 4900,
-                "is_valid": !i.is_multiple_of(13),
-                "valid_from": date(i),
-                "valid_to": "2027-12-31 23:59:59",
-                "image_urls": [format!("https://img.example.invalid/rewards/{}.png", i)],
-                "store_list": [format!("s{:04}", 1 + i % 40)],
+                "valid_time_from": date(i),
+                "valid_time_to": valid_to,
                 "reward_group": ([0, 1, 2, 4])[(i % 4) as usize],
+                "reward_type_id": "rt1",
+                "store_list": store_list,
+                "additional_properties": [],
+                "priority": 1 + i % 9,
+                "image_urls": [format!("https://img.example.invalid/rewards/{}.png", i)],
                 "is_automated": false,
-                "partner_id": null,
-                "reward_type_id": "rt1"
+                "tags": [],
+                "last_change": "2026-10-01 10:00:00",
+                "state": 1
             })
         })
         .collect()
@@ -137,13 +155,18 @@ pub fn stores() -> Vec<Value> {
         .map(|i: u32| {
             json!({
                 "store_id": format!("s{:04}", i),
+                "store_code": format!("ST{:03}", i),
                 "name": format!("Store {}", i),
-                "code": format!("ST{:03}", i),
                 "store_address": {"address1": format!("{} Market Square", i), "city": cities[(i % 5) as usize],
                                    "zip": "11000", "country_code": "cz"},
-                "gps_coordinates": {"latitude": 50.0 + f64::from(i) / 100.0, "longitude": 14.4 + f64::from(i) / 100.0},
-                "opening": [{"day": 1, "open": "08:00:00", "close": "20:00:00"}],
-                "visible_for_customer": !i.is_multiple_of(7)
+                "partner_id": "",
+                "system_id": "sys1",
+                "gps_coordinates": {"gps_latitude": 50.0 + f64::from(i) / 100.0, "gps_longitude": 14.4 + f64::from(i) / 100.0},
+                "opening": [{"day_id": "1", "time_intervals": [{"from": "08:00:00", "to": "20:00:00"}]}],
+                "image_urls": [],
+                "visibility_for_customer": if i.is_multiple_of(7) { 0 } else { 1 },
+                "last_change": "2026-10-01 10:00:00",
+                "state": 1
             })
         })
         .collect()
@@ -157,76 +180,116 @@ pub fn products() -> Vec<Value> {
                 "name": format!("Product {}", i),
                 "code": format!("PR{:05}", i),
                 "external_id": format!("ext-{}", i),
-                "price": f64::from(i % 50) * 10.0 + 9.9,
-                "tag_ids": [],
-                "partner_id": null
-            })
-        })
-        .collect()
-}
-
-pub fn vouchers(customer_idx: usize, n: u32) -> Vec<Value> {
-    (1..=n)
-        .map(|i| {
-            json!({
-                "voucher_id": format!("v{}{:05}", customer_idx, i),
-                "customer_id": null,
-                "code": format!("VC{}{:05}", customer_idx, i),
-                "value": 100,
-                "valid_from": date(i),
-                "valid_to": "2027-06-30 23:59:59",
-                "applied_date": if i % 3 == 0 { Value::from(date(i + 5)) } else { Value::Null },
-                "reward": {"reward_id": format!("r{:05}", i), "name": format!("Reward {}", i)},
-                "state": 1,
-                "is_valid": i % 3 != 0,
-                "is_applied": i % 3 == 0
-            })
-        })
-        .collect()
-}
-
-pub fn purchases(customer_idx: usize, n: u32) -> Vec<Value> {
-    (1..=n)
-        .map(|i| {
-            json!({
-                "purchase_id": format!("pu{}{:05}", customer_idx, i),
-                "store_id": format!("s{:04}", 1 + i % 40),
-                "type_id": 1,
-                "payment_time": date(i),
-                "total_price": f64::from(i % 90) * 3.5 + 10.0,
-                "currency_id": "CZK",
-                "external_purchase_id": format!("ext-pu-{}", i),
-                "bill_number": format!("B{:06}", i)
-            })
-        })
-        .collect()
-}
-
-pub fn messages(customer_idx: usize, n: u32) -> Vec<Value> {
-    (1..=n)
-        .map(|i| {
-            json!({
-                "message_id": format!("m{}{:05}", customer_idx, i),
-                "communication_channel_id": "email",
-                "subject": format!("Your monthly offers #{}", i),
-                "contact": "***",
-                "send_time": date(i),
+                "plu_ids": [],
+                "prices": [{"currency_id": "CZK", "value": f64::from(i % 50) * 10.0 + 9.9}],
+                "additional_properties": [],
+                "image_urls": [],
+                "tags": [],
+                "last_change": "2026-10-01 10:00:00",
                 "state": 1
             })
         })
         .collect()
 }
 
-pub fn points(customer_idx: usize, total: i64) -> Vec<Value> {
+/// A voucher as the spec shapes it; `applied` vouchers carry `applied_date`.
+pub fn voucher(
+    customer_id: &str,
+    id: &str,
+    code: &str,
+    value: f64,
+    valid_from: &str,
+    reward: &Value,
+    applied: Option<&str>,
+) -> Value {
+    let mut v = json!({
+        "voucher_id": id,
+        "customer_id": customer_id,
+        "code": code,
+        "value": value,
+        "valid_from": valid_from,
+        "valid_to": "2027-06-30 23:59:59",
+        "reward": reward,
+        "created_at": valid_from,
+        "last_change": valid_from,
+        "state": 1
+    });
+    if let Some(a) = applied {
+        v["applied_date"] = json!(a);
+    }
+    v
+}
+
+pub fn vouchers(customer_id: &str, customer_idx: usize, n: u32) -> Vec<Value> {
+    let rewards = rewards();
+    (1..=n)
+        .map(|i| {
+            let reward = &rewards[(i as usize - 1) % rewards.len()];
+            let applied = (i % 3 == 0).then(|| date(i + 5));
+            voucher(
+                customer_id,
+                &format!("v{}{:05}", customer_idx, i),
+                &format!("VC{}{:05}", customer_idx, i),
+                100.0,
+                &date(i),
+                reward,
+                applied.as_deref(),
+            )
+        })
+        .collect()
+}
+
+pub fn purchases(customer_id: &str, customer_idx: usize, n: u32) -> Vec<Value> {
+    (1..=n)
+        .map(|i| {
+            json!({
+                "purchase_id": format!("pu{}{:05}", customer_idx, i),
+                "customer_id": customer_id,
+                "store_id": format!("s{:04}", 1 + i % 40),
+                "external_purchase_id": format!("ext-pu-{}", i),
+                "payment_time": date(i),
+                "items_count": 1 + i % 5,
+                "type_id": "1",
+                "total_price": f64::from(i % 90) * 3.5 + 10.0,
+                "currency_id": "CZK",
+                "cashdesk_number": format!("{}", 1 + i % 4),
+                "last_change": date(i)
+            })
+        })
+        .collect()
+}
+
+pub fn messages(customer_id: &str, customer_idx: usize, n: u32) -> Vec<Value> {
+    (1..=n)
+        .map(|i| {
+            json!({
+                "message_id": format!("m{}{:05}", customer_idx, i),
+                "status": 1,
+                "message_template_id": format!("tpl{}", 1 + i % 3),
+                "customer_id": customer_id,
+                "contact": "***",
+                "title": format!("Your monthly offers #{}", i),
+                "send_time": date(i),
+                "communication_channel_id": 1,
+                "message_data": [],
+                "attachments": [],
+                "last_change": date(i)
+            })
+        })
+        .collect()
+}
+
+pub fn points(customer_id: &str, customer_idx: usize, total: i64) -> Vec<Value> {
     let per = total / 4;
     (1..=4)
         .map(|i| {
             json!({
                 "point_id": format!("pt{}{:03}", customer_idx, i),
+                "customer_id": customer_id,
                 "assigned_points": per,
                 "available_points": if i == 4 { total - 3 * per } else { per },
                 "point_type_id": "standard",
-                "partner_id": null,
+                "partner_id": "",
                 "valid_to": "2027-12-31 23:59:59",
                 "state": 1,
                 "created_at": date(i as u32 * 20),

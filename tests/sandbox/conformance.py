@@ -1,0 +1,141 @@
+"""Spec conformance of the sandbox: every route it serves is called for real, and each response (status code,
+content type, body schema) is validated against CareCloud's own openapi.yaml with openapi-core.
+
+Run by `make test` (tier 1b) with SANDBOX_URL set; prints `ok N - ...` / `not ok N - ...` lines.
+"""
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+SANDBOX = os.environ["SANDBOX_URL"]
+BASE = "/webservice/rest-api/customer-interface/v1.0"
+SPEC = os.environ.get("CARECLOUD_SPEC", os.path.join(os.path.dirname(__file__), "../../../shared/carecloud/openapi.yaml"))
+
+spec = OpenAPI.from_dict(yaml.safe_load(open(SPEC, encoding="utf-8")))
+results = []
+
+
+def call(method, path, query=None, body=None, token=None):
+    url = SANDBOX + BASE + path
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+
+
+def check(name, method, path, expect, query=None, body=None, token=None, spec_path=None):
+    """Calls the sandbox and validates the response against the spec; returns the parsed body."""
+    status, ctype, raw = call(method, path, query, body, token)
+    ok = status == expect
+    detail = f"status {status}, expected {expect}"
+    if ok and expect == 405:
+        # The spec has no operation for an unsupported method: check the BasicError envelope it documents for 405.
+        try:
+            err = json.loads(raw)["error"]
+            ok = all(isinstance(err.get(k), str) for k in ("type", "exception", "title", "detail")) \
+                and isinstance(err.get("error_data", {}).get("http_method"), str)
+            detail = "405 body is not a BasicError with error_data.http_method"
+        except (ValueError, KeyError, TypeError, AttributeError):
+            ok, detail = False, "405 body is not JSON"
+    elif ok:
+        request = MockRequest("https://sandbox.crmcarecloud.com", method.lower(), BASE + (spec_path or path),
+                              args=query or {}, data=json.dumps(body).encode() if body is not None else None,
+                              headers={"Authorization": f"Bearer {token}"} if token else {},
+                              content_type="application/json")
+        mime = ctype.split(";")[0].strip() or "application/json"
+        response = MockResponse(data=raw, status_code=status, content_type=mime)
+        try:
+            spec.validate_response(request, response)
+        except Exception as e:  # the validator's own error types; their text names the failing field
+            ok = False
+            cause = e.__cause__ or e
+            text = f"{type(e).__name__}: {cause}"
+            detail = text if len(text) < 700 else text[:200] + " … " + text[-450:]
+    results.append((ok, f"{method} {spec_path or path} -> {expect}: {name}", detail))
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def token_for(device):
+    body = {"device": {"device_id": device, "device_system": "test", "device_name": "conformance", "device_type": "test"},
+            "setup": {"language_id": "en", "allowed_gps": False, "allowed_notifications": False},
+            "external_application_id": "sandbox-app"}
+    return check("create a device token", "POST", "/tokens", 201, body=body)["data"]["token_id"]
+
+
+urllib.request.urlopen(urllib.request.Request(SANDBOX + "/__sandbox/reset", method="POST"), timeout=10).read()
+t = token_for("conf-1")
+check("echo", "GET", "/tests/connection", 200, query={"test_string": "hello"})
+check("languages", "GET", "/languages", 200)
+check("missing device is 400 required", "POST", "/tokens", 400,
+      body={"setup": {"language_id": "en", "allowed_gps": False, "allowed_notifications": False}, "external_application_id": "sandbox-app"})
+check("update setup", "PUT", f"/tokens/{t}", 204, token=t, spec_path="/tokens/{token_id}",
+      body={"setup": {"language_id": "cs", "allowed_gps": True, "allowed_notifications": False}})
+check("wrong password is 400", "POST", f"/tokens/{t}/actions/login", 400, token=t, spec_path="/tokens/{token_id}/actions/login",
+      body={"login_type": "email", "login_value": "alice@example.com", "password": "nope"})
+check("customers need a login: 403", "GET", "/customers", 403, token=t)
+login = check("login by e-mail", "POST", f"/tokens/{t}/actions/login", 200, token=t, spec_path="/tokens/{token_id}/actions/login",
+              body={"login_type": "email", "login_value": "alice@example.com", "password": "Passw0rd1"})
+cid = login["data"]["customer_id"]
+check("the logged-in customer", "GET", "/customers", 200, token=t)
+check("one customer", "GET", f"/customers/{cid}", 200, token=t, spec_path="/customers/{customer_id}")
+check("another customer's id is 400", "GET", "/customers/8ea6abece4cd0a4ded0a29f0b2", 400, token=t, spec_path="/customers/{customer_id}")
+me = check("one customer (again, for PUT)", "GET", f"/customers/{cid}", 200, token=t, spec_path="/customers/{customer_id}")["data"]
+me.pop("customer_id", None)
+check("PUT replaces the record", "PUT", f"/customers/{cid}", 204, token=t, spec_path="/customers/{customer_id}", body={"customer": me})
+check("points", "GET", f"/customers/{cid}/points", 200, token=t, spec_path="/customers/{customer_id}/points")
+check("points overview", "GET", "/wallet/actions/points-overview", 200, token=t, query={"customer_id": cid})
+check("rewards page", "GET", "/rewards", 200, token=t, query={"count": 5, "offset": 10, "sort_field": "points_cost", "sort_direction": "DESC"})
+check("count=0 is 400", "GET", "/rewards", 400, token=t, query={"count": 0})
+check("one reward", "GET", "/rewards/r00001", 200, token=t, spec_path="/rewards/{reward_id}")
+check("missing reward is 404", "GET", "/rewards/nope", 404, token=t, spec_path="/rewards/{reward_id}")
+v = check("redeem", "POST", "/rewards/r00001/actions/create-voucher", 201, token=t,
+          spec_path="/rewards/{reward_id}/actions/create-voucher", body={"note": "conformance"})
+check("vouchers", "GET", f"/customers/{cid}/vouchers", 200, token=t, spec_path="/customers/{customer_id}/vouchers")
+check("one voucher", "GET", f"/vouchers/{v['data']['voucher_id']}", 200, token=t, spec_path="/vouchers/{voucher_id}")
+check("purchases", "GET", f"/customers/{cid}/purchases", 200, token=t, spec_path="/customers/{customer_id}/purchases")
+check("stores", "GET", "/stores", 200, token=t, query={"count": 5})
+check("one store", "GET", "/stores/s0001", 200, token=t, spec_path="/stores/{store_id}")
+check("products", "GET", "/products", 200, token=t, query={"count": 5})
+check("messages", "GET", "/messages", 200, token=t)
+check("auth-token handoff", "GET", f"/tokens/{t}/actions/auth-token", 200, token=t, spec_path="/tokens/{token_id}/actions/auth-token",
+      query={"external_application_id": "other-app", "token_type": 1})
+check("password setup e-mail", "POST", f"/tokens/{t}/actions/send-password-setup-email", 204, token=t,
+      spec_path="/tokens/{token_id}/actions/send-password-setup-email", body={"communication_channel_id": "email", "recipient": "alice@example.com"})
+check("logout", "POST", f"/tokens/{t}/actions/logout", 204, token=t, spec_path="/tokens/{token_id}/actions/logout")
+t2 = token_for("conf-2")
+check("registration with autologin", "POST", "/customers", 201, token=t2,
+      body={"customer": {"personal_information": {"first_name": "Cleo", "last_name": "Test", "email": "cleo@example.com"}},
+            "autologin": True, "password": "Str0ngPassw"})
+check("not enough points is 400", "POST", "/rewards/r00100/actions/create-voucher", 400, token=t2,
+      spec_path="/rewards/{reward_id}/actions/create-voucher", body={})
+token_for("conf-1")  # replaces the first token
+check("a replaced token is 401", "GET", "/rewards", 401, token=t)
+check("no token is 401", "GET", "/stores", 401)
+check("unsupported method is 405", "DELETE", "/rewards", 405, token=t2)
+
+failed = 0
+for i, (ok, name, detail) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+    if not ok:
+        failed += 1
+        print(f"# {detail}")
+print(f"# {len(results) - failed}/{len(results)} routes conform to openapi.yaml")
+sys.exit(1 if failed else 0)
