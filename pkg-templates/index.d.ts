@@ -64,6 +64,10 @@ export interface LogEntry {
   outcome: "ok" | "retry" | "renew" | "error";
   errorKind?: ErrorKind;
   requestId?: string;
+  /** CareCloud's reason for a failed attempt (e.g. `not_enough_points_for_voucher`). */
+  reason?: string;
+  /** The failure's message, e-mails and phone/card numbers masked. */
+  detail?: string;
   /** Epoch ms. */
   time: number;
 }

@@ -612,6 +612,34 @@ impl<R: Runtime> Client<R> {
         self.inner.rt.decode(&text)
     }
 
+    /// `GET path` decoded into a typed model (see [`crate::models`]).
+    ///
+    /// ```no_run
+    /// # async fn f<R: carecloud_customer::Runtime>(client: carecloud_customer::Client<R>) -> Result<(), carecloud_customer::Error> {
+    /// use carecloud_customer::models::PointsOverview;
+    /// let o: PointsOverview = client.get_as("/wallet/actions/points-overview", Default::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_as<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        opts: CallOptions,
+    ) -> Result<T, Error> {
+        let text = self.request_text(Method::Get, path, None, opts).await?;
+        crate::models::data_of(&text)
+    }
+
+    /// One page of a list, typed: `client.list_as::<Reward>("/rewards", "rewards", opts)`.
+    pub async fn list_as<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        list_key: &str,
+        opts: CallOptions,
+    ) -> Result<crate::models::ListPage<T>, Error> {
+        let data: serde_json::Value = self.get_as(path, opts).await?;
+        crate::models::ListPage::from_data(&data, list_key)
+    }
+
     /// A call, resolving to the raw response body (shared, not copied).
     pub async fn request_text(
         &self,
@@ -767,6 +795,8 @@ impl<R: Runtime> Client<R> {
             outcome: "ok",
             error_kind: None,
             request_id: None,
+            reason: None,
+            detail: None,
         });
     }
 
@@ -943,6 +973,8 @@ impl<R: Runtime> Client<R> {
                 outcome: "ok",
                 error_kind: None,
                 request_id: None,
+                reason: None,
+                detail: None,
             };
             let (failure, error, retry_after) = match result {
                 AttemptResult::Response(resp) => {
@@ -1043,6 +1075,10 @@ impl<R: Runtime> Client<R> {
                 inner.rt.random_unit(),
             );
             entry.error_kind = Some(error.kind().as_str());
+            if self.inner.on_log.borrow().is_some() {
+                entry.reason = error.reason().map(str::to_string);
+                entry.detail = Some(error.message().to_string());
+            }
             match decision {
                 Decision::Retry(delay) if inner.rt.now_ms() + (delay as f64) < deadline => {
                     entry.outcome = "retry";

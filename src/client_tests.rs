@@ -773,3 +773,24 @@ fn logout_of_a_stored_token_reaches_the_server() {
         None
     );
 }
+
+#[test]
+fn typed_lists_for_rust_callers() {
+    let sim = server(|_, _| {
+        ok(
+            json!({"rewards": [{"reward_id": "r1", "points_cost": 137, "extra": true}], "total_items": 260}),
+        )
+    });
+    let c = client(&sim, json!({}));
+    let page = sim
+        .block_on({
+            let c = c.clone();
+            async move {
+                c.list_as::<crate::models::Reward>("/rewards", "rewards", CallOptions::default())
+                    .await
+            }
+        })
+        .unwrap();
+    assert_eq!(page.total_items, Some(260));
+    assert_eq!(page.items[0].points_cost, Some(137.0));
+}

@@ -136,6 +136,20 @@ impl Error {
     pub fn from_response(status: u16, body: &str, request_id: Option<String>) -> Error {
         let parsed = crate::envelope::ErrorBody::parse(body);
         let kind = ErrorKind::from_status(status);
+        // Server text may quote the customer: e-mails, phone and card numbers are masked before anyone sees it.
+        let parsed = crate::envelope::ErrorBody {
+            title: parsed.title.map(|t| crate::log::mask_text(&t)),
+            detail: parsed.detail.map(|d| crate::log::mask_text(&d)),
+            invalid_params: parsed
+                .invalid_params
+                .into_iter()
+                .map(|p| InvalidParam {
+                    message: p.message.map(|m| crate::log::mask_text(&m)),
+                    ..p
+                })
+                .collect(),
+            ..parsed
+        };
         let message = match (&parsed.title, &parsed.detail) {
             (Some(t), Some(d)) if !d.is_empty() => format!("{status} {t}: {d}"),
             (Some(t), _) => format!("{status} {t}"),
@@ -289,6 +303,15 @@ mod tests {
         let e = Error::from_response(503, "", None);
         assert_eq!(e.kind(), ErrorKind::Unavailable);
         assert!(e.is_retryable());
+    }
+
+    #[test]
+    fn pii_in_server_messages_is_masked() {
+        let body = r#"{"error":{"title":"Bad request","detail":"alice@example.com is blocked","error_data":
+          {"invalid_params":[{"name":"phone","reason":"already_exists","message":"+420 600 100 200 exists"}]}}}"#;
+        let e = Error::from_response(400, body, None);
+        assert_eq!(e.message(), "400 Bad request: *** is blocked");
+        assert_eq!(e.invalid_params()[0].message.as_deref(), Some("*** exists"));
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub mod envelope;
 mod error;
 pub mod headers;
 mod log;
+pub mod models;
 mod paginate;
 pub mod rate_limit;
 pub mod retry;
@@ -67,7 +68,7 @@ pub use client::{
 };
 pub use config::{validate_base_url, Config, DeviceInfo, Setup, API_PATH};
 pub use error::{Error, ErrorKind, InvalidParam};
-pub use log::{mask_path, mask_query, Event, LogEntry};
+pub use log::{mask_path, mask_query, mask_text, Event, LogEntry};
 pub use paginate::Paginator;
 pub use runtime::{HttpRequest, HttpResponse, Method, Runtime, TransportError, READ_HEADERS};
 pub use secret::Secret;

@@ -26,6 +26,10 @@ pub struct LogEntry {
     pub error_kind: Option<&'static str>,
     /// The server's `X-Request-Id`, when sent.
     pub request_id: Option<String>,
+    /// CareCloud's reason for a failed attempt (`invalid_params[].reason` or the exception), when one came.
+    pub reason: Option<String>,
+    /// The failure's message, with e-mail addresses, phone and card numbers masked.
+    pub detail: Option<String>,
 }
 
 /// Something a UI or monitoring may want to react to.
@@ -87,6 +91,73 @@ const PII_KEYS: &[&str] = &[
     "push_token",
     "authentication_token",
 ];
+
+/// Masks free text from a server (error titles, details, messages): e-mail addresses and runs of 7 or more
+/// digits (phone and card numbers, possibly with spaces, dashes or a leading +) become `***`.
+pub fn mask_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(|c: char| {
+        c.is_whitespace() || c == ',' || c == ';' || c == '"' || c == '\''
+    }) {
+        let (core, tail) = match word.char_indices().last() {
+            Some((i, c)) if c.is_whitespace() || ",;\"'".contains(c) => (&word[..i], &word[i..]),
+            _ => (word, ""),
+        };
+        if core.contains('@') && core.contains('.') {
+            out.push_str("***");
+        } else {
+            out.push_str(core);
+        }
+        out.push_str(tail);
+    }
+    mask_digit_runs(&out)
+}
+
+/// Replaces runs of ≥ 7 digits (allowing single spaces, dashes, dots or a leading `+` between them) with `***`;
+/// a run that starts with a `YYYY-MM-DD` date is kept.
+fn mask_digit_runs(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit()
+            || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            let mut j = i;
+            let mut digits = 0;
+            while j < chars.len() {
+                let c = chars[j];
+                if c.is_ascii_digit() {
+                    digits += 1;
+                } else if !(matches!(c, ' ' | '-' | '.' | '+')
+                    && chars.get(j + 1).is_some_and(char::is_ascii_digit))
+                {
+                    break;
+                }
+                j += 1;
+            }
+            let run: String = chars[i..j].iter().collect();
+            let is_date = run.len() >= 10
+                && run.as_bytes()[4] == b'-'
+                && run.as_bytes()[7] == b'-'
+                && run[..4]
+                    .bytes()
+                    .chain(run[5..7].bytes())
+                    .chain(run[8..10].bytes())
+                    .all(|b| b.is_ascii_digit());
+            if digits >= 7 && !is_date {
+                out.push_str("***");
+            } else {
+                out.extend(&chars[i..j]);
+            }
+            i = j.max(i + 1);
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
 
 /// Masks a path: the segment after `tokens` (the device token, which CareCloud puts in token action paths) and any
 /// segment that looks like an e-mail address or a long run of digits (phone, card).
@@ -151,6 +222,15 @@ mod tests {
             "/tokens/***/actions/login"
         );
         assert_eq!(mask_path("/rewards/r00001"), "/rewards/r00001");
+    }
+
+    #[test]
+    fn free_text_pii_is_masked() {
+        assert_eq!(
+            mask_text("Customer alice@example.com (card 9000 0000 0000 1, tel +420 600 100 200) not found; code 404"),
+            "Customer *** (card ***, tel ***) not found; code 404"
+        );
+        assert_eq!(mask_text("2026-11-27 10:00:00"), "2026-11-27 10:00:00");
     }
 
     #[test]

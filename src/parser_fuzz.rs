@@ -91,6 +91,11 @@ proptest! {
         let _ = headers::deprecation(&v);
         let _ = headers::sunset(&v);
         let _ = headers::http_date_ms(&v);
+        let masked = crate::mask_text(&v);
+        // No word that looks like an e-mail address survives.
+        prop_assert!(masked
+            .split(|c: char| c.is_whitespace() || ",;\"'".contains(c))
+            .all(|w| !(w.contains('@') && w.contains('.'))));
         let hint = headers::rate_limit(|n| if n.contains("remaining") || n == "ratelimit" { Some(v.as_str()) } else { None }, now);
         prop_assert!(hint.is_none_or(|h| h.reset_ms <= 3_600_000));
     }

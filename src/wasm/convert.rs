@@ -70,6 +70,8 @@ pub fn log_to_js(e: &LogEntry) -> JsValue {
     set(&o, "outcome", e.outcome);
     set(&o, "errorKind", opt_str(e.error_kind));
     set(&o, "requestId", opt_str(e.request_id.as_deref()));
+    set(&o, "reason", opt_str(e.reason.as_deref()));
+    set(&o, "detail", opt_str(e.detail.as_deref()));
     set(&o, "time", js_sys::Date::now());
     o.into()
 }

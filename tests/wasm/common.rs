@@ -424,6 +424,7 @@ async fn fault_matrix_reads_and_writes() {
         case("503", "GET", st(503, ""), Ok(()), 2.0, false),
         case("504", "GET", st(504, ""), Ok(()), 2.0, false),
         case("408", "GET", st(408, ""), Ok(()), 2.0, false),
+        case("delay under the timeout", "GET", r#""kind":"delay","delayMs":150"#.into(), Ok(()), 1.0, false),
         case("hang past the timeout", "GET", r#""kind":"hang","delayMs":3000"#.into(), Ok(()), 2.0, false),
         case("dropped connection", "GET", r#""kind":"drop""#.into(), Ok(()), 2.0, false),
         case("truncated JSON", "GET", r#""kind":"truncate""#.into(), Err("decode"), 1.0, false),
@@ -496,4 +497,58 @@ async fn fault_matrix_reads_and_writes() {
     // The hostile Deprecation header was ignored rather than reported with a nonsense date.
     assert!(events.iter().all(|e| field(&e, "type").as_string().as_deref() != Some("deprecation")
         || field(&e, "deprecatedAt").as_f64().is_none_or(|d| d.is_finite())));
+}
+
+#[wasm_bindgen_test]
+async fn registration_with_autologin_logs_the_customer_in() {
+    let c = client_with("");
+    let email = format!("{}@example.com", unique("reg"));
+    let customer = json(&format!(r#"{{"personal_information": {{"first_name": "Reg", "email": "{email}", "language_id": "en"}}}}"#));
+    let args = obj(&[("customer", customer), ("password", "Str0ngPassw".into()), ("autologin", true.into())]);
+    let r = ok(c.register(args.into())).await;
+    let id = field(&r, "customerId").as_string().unwrap();
+    assert_eq!(c.customer_id().as_deref(), Some(id.as_str()));
+    let me = ok(c.get("/customers".into(), JsValue::UNDEFINED)).await;
+    let first: JsValue = Array::from(&field(&me, "customers")).get(0);
+    assert_eq!(field(&field(&first, "personal_information"), "email").as_string(), Some(email));
+    // A weak password is a typed 400 with the field and reason.
+    let weak = obj(&[("customer", json(r#"{"personal_information": {"email": "w@example.com"}}"#)), ("password", "weak".into()), ("autologin", true.into())]);
+    let e = err(c.register(weak.into())).await;
+    assert_eq!(field(&e, "reason").as_string().as_deref(), Some("invalid_value_format"));
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_token_is_reused_without_post_tokens() {
+    // A user-supplied async store shared by two clients (as a page reload with sessionStorage would be).
+    let store: JsValue = js_sys::eval(
+        "(() => { const m = new Map(); return { get: async (k) => m.get(k), set: async (k, v) => { m.set(k, v); }, remove: async (k) => { m.delete(k); } }; })()",
+    )
+    .unwrap();
+    let base = format!("{}{API}", sandbox());
+    let mk = || {
+        let o = json(&format!(r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app"}}"#));
+        Reflect::set(&o, &"tokenStore".into(), &store).unwrap();
+        CustomerClient::new(o).unwrap()
+    };
+    let a = mk();
+    ok(a.connect()).await;
+    assert_eq!(field(&a.stats(), "networkRequests").as_f64(), Some(1.0), "POST /tokens");
+    let b = mk();
+    ok(b.connect()).await;
+    ok(b.get("/stores/s0010".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(field(&b.stats(), "networkRequests").as_f64(), Some(1.0), "only the GET: the stored token was reused");
+}
+
+#[wasm_bindgen_test]
+async fn password_setup_email_and_auth_token_handoff() {
+    let c = client_with("");
+    let r = ok(c.send_password_setup_email(obj(&[("recipient", "alice@example.com".into())]).into())).await;
+    assert!(r.is_null(), "204 → null");
+    let e = err(c.auth_token(obj(&[("externalApplicationId", "other-app".into())]).into())).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("forbidden"), "needs a logged-in customer");
+    let login = obj(&[("loginType", "email".into()), ("loginValue", "alice@example.com".into()), ("password", "Passw0rd1".into())]);
+    ok(c.login(login.into())).await;
+    let h = ok(c.auth_token(obj(&[("externalApplicationId", "other-app".into())]).into())).await;
+    assert!(field(&h, "authentication_token").as_string().is_some_and(|t| !t.is_empty()));
+    assert!(field(&h, "token_request_id").as_string().is_some());
 }
