@@ -117,12 +117,13 @@ const table = [
   ...rows.map((r) => `| ${cols.map((k) => String(r[k] ?? "")).join(" | ")} |`),
 ].join("\n");
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium ${version}`;
+const sizeReport = execFileSync("python3", [join(root, "bench/size_report.py"), join(root, "target/pkg/carecloud_customer_bg.wasm")], { encoding: "utf8" });
 console.log(table);
-console.log(`\nmachine: ${machine}`);
+console.log(`\nmachine: ${machine}\n\nlargest contributors to the wasm:\n${sizeReport}`);
 if (process.argv.includes("--write")) {
   const date = new Date().toISOString().slice(0, 10);
   const md = readFileSync(join(root, "bench/BENCHMARKS.head.md"), "utf8")
-    .replace("{{DATE}}", date).replace("{{MACHINE}}", machine).replace("{{TABLE}}", table).replace("{{N}}", String(N));
+    .replace("{{DATE}}", date).replace("{{MACHINE}}", machine).replace("{{TABLE}}", table).replace("{{N}}", String(N)).replace("{{SIZE}}", sizeReport.trim());
   writeFileSync(join(root, "BENCHMARKS.md"), md);
   writeFileSync(join(out, "results.json"), JSON.stringify({ date, machine, rows }, null, 1));
   console.log("wrote BENCHMARKS.md");

@@ -5,7 +5,7 @@
 #   1b    - the sandbox's responses validated against ../shared/carecloud/openapi.yaml (openapi-core)
 #   2     - wasm tests in Node
 #   3     - wasm tests in a headless Chromium page
-#   4     - wasm tests in a headless Chromium dedicated worker
+#   4     - wasm tests in a headless Chromium dedicated worker, and a service worker (afterPush clamp)
 #   5     - the built npm package: Node consumer (import + require), esbuild browser bundle, workerd Worker
 #   6     - Playwright run of the demo page in Chromium
 #   7     - soak: mixed calls in Chromium, memory flat, no timers or in-flight entries left
@@ -64,10 +64,12 @@ record "1b sandbox vs openapi.yaml" "$p" "$f"
 
 # --- tiers 2-4: wasm in Node, Chromium page, Chromium worker
 export WASM_BINDGEN_TEST_TIMEOUT=120
-for t in "2 wasm in Node:wasm_node" "3 wasm in Chromium page:wasm_browser" "4 wasm in Chromium worker:wasm_worker"; do
-  name=${t%%:*}; bin=${t##*:}
+for t in "2 wasm in Node:wasm_node" "3 wasm in Chromium page:wasm_browser" \
+         "4 wasm in Chromium workers:wasm_worker wasm_service_worker"; do
+  name=${t%%:*}; bins=${t##*:}; bin=${bins%% *}
   reset_sandbox
-  cargo test --target wasm32-unknown-unknown --test "$bin" >"tests/out/$bin.log" 2>&1; rc=$?
+  args=(); for b in $bins; do args+=(--test "$b"); done
+  cargo test --target wasm32-unknown-unknown "${args[@]}" >"tests/out/$bin.log" 2>&1; rc=$?
   [ $rc -ne 0 ] && grep -E 'panicked|FAIL|error' -A3 "tests/out/$bin.log" | head -40
   read -r p f < <(count_cargo "tests/out/$bin.log" $rc); record "$name" "$p" "$f"
 done

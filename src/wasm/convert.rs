@@ -16,7 +16,7 @@ pub fn set(o: &Object, k: &'static str, v: impl Into<JsValue>) {
 }
 
 pub fn get(o: &JsValue, k: &'static str) -> JsValue {
-    if !o.is_object() {
+    if !(o.is_object() || o.is_function()) {
         return JsValue::UNDEFINED;
     }
     Reflect::get(o, &name(k)).unwrap_or(JsValue::UNDEFINED)
