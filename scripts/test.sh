@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, then runs every tier against a sandbox on a free loopback port:
-#   lint  - cargo fmt --check, clippy -D warnings (host and wasm32)
+#   lint  - cargo fmt --check, clippy -D warnings and rustdoc -D warnings (host and wasm32)
 #   1     - native cargo test of the pure-Rust core and the sandbox
 #   1b    - the sandbox's responses validated against ../shared/carecloud/openapi.yaml (openapi-core)
 #   2     - wasm tests in Node
@@ -37,7 +37,9 @@ lint_fail=0
 cargo fmt --all -- --check >tests/out/fmt.log 2>&1 || { cat tests/out/fmt.log | head -40; lint_fail=$((lint_fail+1)); }
 cargo clippy --workspace --all-targets -q -- -D warnings >tests/out/clippy.log 2>&1 || { head -60 tests/out/clippy.log; lint_fail=$((lint_fail+1)); }
 cargo clippy --target wasm32-unknown-unknown --all-targets -q -- -D warnings >tests/out/clippy-wasm.log 2>&1 || { head -60 tests/out/clippy-wasm.log; lint_fail=$((lint_fail+1)); }
-record "lint (fmt, clippy x2)" $((3 - lint_fail)) "$lint_fail"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q >tests/out/doc.log 2>&1 || { head -40 tests/out/doc.log; lint_fail=$((lint_fail+1)); }
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q --target wasm32-unknown-unknown >tests/out/doc-wasm.log 2>&1 || { head -40 tests/out/doc-wasm.log; lint_fail=$((lint_fail+1)); }
+record "lint (fmt, clippy x2, doc x2)" $((5 - lint_fail)) "$lint_fail"
 
 # --- tier 1: native
 cargo test --workspace >tests/out/native.log 2>&1; rc=$?

@@ -1,4 +1,4 @@
-//! The wasm shell: `CustomerClient` for JavaScript over the core [`Client`](crate::Client), plus the UI helpers.
+//! The wasm shell: `CustomerClient` for JavaScript over the core [`Client`], plus the UI helpers.
 //! Every method returns a `Promise` that rejects with a `CareCloudError`; nothing here panics on any input.
 
 mod convert;
