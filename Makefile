@@ -15,3 +15,11 @@ bench:
 
 setup:
 	./scripts/setup.sh
+
+# Long forms of the reliability runs (short forms are part of `make test`).
+.PHONY: soak fuzz
+soak:
+	./scripts/soak.sh soak
+
+fuzz:
+	./scripts/soak.sh fuzz
