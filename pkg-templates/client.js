@@ -22,6 +22,30 @@ export class CareCloudError extends Error {
   }
 }
 
+/**
+ * A `sharedCache` for Cloudflare Workers over `caches.default` (per data centre): catalogue reads made with no
+ * customer logged in are shared by every request of every isolate there. Failures (e.g. no cache configured in a
+ * local workerd) are misses; a call never fails because of the shared cache.
+ */
+export function workersSharedCache(cache) {
+  const c = () => cache || (typeof caches !== "undefined" ? caches.default : undefined);
+  return {
+    async match(key) {
+      const store = c();
+      if (!store) return undefined;
+      const r = await store.match(key);
+      return r ? r.text() : undefined;
+    },
+    async put(key, text, ttlSeconds) {
+      const store = c();
+      if (!store) return;
+      await store.put(key, new Response(text, {
+        headers: { "content-type": "application/json", "cache-control": `public, max-age=${Math.max(1, ttlSeconds | 0)}` },
+      }));
+    },
+  };
+}
+
 const enc = (id) => {
   if (typeof id !== "string" && typeof id !== "number") {
     throw new CareCloudError("config", "an id must be a string or a number");

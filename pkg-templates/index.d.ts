@@ -60,7 +60,7 @@ export interface LogEntry {
   attempt: number;
   /** Sent as `X-Correlation-Id`. */
   correlationId: string;
-  source: "network" | "cache" | "dedupe";
+  source: "network" | "cache" | "dedupe" | "shared-cache";
   outcome: "ok" | "retry" | "renew" | "error";
   errorKind?: ErrorKind;
   requestId?: string;
@@ -113,6 +113,12 @@ export interface ClientOptions {
   dedupe?: boolean;
   /** Prefix of token-store keys, default "carecloud". */
   storagePrefix?: string;
+  /**
+   * A cache shared beyond this client for catalogue reads (`/rewards`, `/stores`, `/products`, `/languages`) made
+   * with no customer logged in: `{match(key), put(key, text, ttlSeconds)}`, e.g. `workersSharedCache()` in Workers.
+   * Failures are misses. Customer data never goes there.
+   */
+  sharedCache?: SharedCache;
   /** A fetch to use instead of the global one. */
   fetch?: typeof fetch;
   onLog?: (entry: LogEntry) => void;
@@ -256,6 +262,13 @@ export class CustomerClient {
     list(query?: CallOptions["query"], options?: CallOptions): Promise<{ languages: Language[]; total_items: number }>;
   };
 }
+
+export interface SharedCache {
+  match(key: string): string | undefined | null | Promise<string | undefined | null>;
+  put(key: string, text: string, ttlSeconds: number): void | Promise<void>;
+}
+/** A SharedCache over `caches.default` (or the given Cache) for Cloudflare Workers. */
+export function workersSharedCache(cache?: Cache): SharedCache;
 
 export const VERSION: string;
 /** Bytes of linear memory the wasm instance holds (diagnostics). */

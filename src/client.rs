@@ -310,6 +310,24 @@ impl<R: Runtime> Client<R> {
             .map_or(CircuitState::Closed, |b| b.borrow().state(now))
     }
 
+    /// The cache TTL configured for `path` (longest prefix), in ms; `None` when the cache is off or has no rule.
+    pub fn ttl_for(&self, path: &str) -> Option<u64> {
+        self.inner
+            .cache
+            .as_ref()
+            .and_then(|c| c.borrow().ttl_for(path))
+    }
+
+    /// Counts a read answered by a shared (cross-instance) cache as a call and a cache hit.
+    pub fn note_shared_hit(&self, path: &str) {
+        {
+            let mut s = self.inner.stats.borrow_mut();
+            s.requests += 1;
+            s.cache_hits += 1;
+        }
+        self.log_local(path, "", "shared-cache");
+    }
+
     /// Drops every cached response.
     pub fn clear_cache(&self) {
         if let Some(c) = &self.inner.cache {
@@ -779,6 +797,7 @@ impl<R: Runtime> Client<R> {
     }
 
     fn log_local(&self, path: &str, qs: &str, source: &'static str) {
+        // `source`: "cache", "dedupe" or "shared-cache".
         if self.inner.on_log.borrow().is_none() {
             return;
         }

@@ -116,6 +116,7 @@ const KNOWN: &[&str] = &[
     "storagePrefix",
     "fetch",
     "isolateSafe",
+    "sharedCache",
 ];
 
 fn num(v: &Value, name: &str, min: u64, max: u64) -> Result<u64, Error> {

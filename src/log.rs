@@ -18,7 +18,7 @@ pub struct LogEntry {
     pub attempt: u32,
     /// The client-generated correlation id of the call (sent as `X-Correlation-Id`).
     pub correlation_id: String,
-    /// `network`, `cache`, or `dedupe`.
+    /// `network`, `cache`, `dedupe`, or `shared-cache`.
     pub source: &'static str,
     /// `ok`, `retry` (will retry), `renew` (401, renewing the token) or `error`.
     pub outcome: &'static str,

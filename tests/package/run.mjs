@@ -4,7 +4,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { API, SANDBOX, test, done, assert, eq, launch, sleep } from "../lib.mjs";
+import { API, SANDBOX, test, done, assert, eq, launch, sleep, control } from "../lib.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const out = join(root, "tests/out/consumer");
@@ -137,6 +137,74 @@ await test("examples/worker in workerd: module-scope catalogue client, per-reque
     await at("/logout", { method: "POST", headers: { authorization: `Bearer ${a.body.token}` } });
     const after = await at("/me/rewards", { headers: { authorization: `Bearer ${a.body.token}` } });
     eq(after.status, 401, "after logout the token has no customer");
+  } finally {
+    wd.kill();
+  }
+});
+
+await test("sharedCache in workerd: catalogue reads shared across clients and requests, customer reads never", async () => {
+  const dir = join(out, "shared");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(out, "shared-src.js"), `
+import { CustomerClient } from "carecloud-customer";
+// A shared store of copied text (what caches.default holds), visible to every request of this isolate.
+const store = new Map();
+const shared = { match: (k) => store.get(k), put: (k, t) => { store.set(k, t); } };
+const mk = (extra) => new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app", sharedCache: shared, ...extra });
+// Two module-scope clients stand in for two isolates: their own caches are separate, the shared one is not.
+const a = mk({ device: { deviceId: "shared-a" } });
+const b = mk({ device: { deviceId: "shared-b" } });
+export default {
+  async fetch(request) {
+    const u = new URL(request.url);
+    const mark = u.searchParams.get("mark");
+    if (u.pathname === "/a" || u.pathname === "/b") {
+      const c = u.pathname === "/a" ? a : b;
+      const d = await c.rewards.list({ count: 3, mark });
+      return Response.json({ n: d.rewards.length, stats: c.stats(), keys: store.size });
+    }
+    if (u.pathname === "/customer") {
+      const c = mk({ cache: false });
+      await c.login({ loginValue: "alice@example.com", password: "Passw0rd1" });
+      await c.rewards.list({ count: 3, mark });
+      await c.rewards.list({ count: 3, mark });
+      const keys = [...store.keys()].filter((k) => k.includes(mark)).length;
+      await c.logout();
+      return Response.json({ keys });
+    }
+    return new Response("nf", { status: 404 });
+  },
+};
+`);
+  execFileSync(bin("esbuild"), ["shared-src.js", "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
+    "--conditions=workerd,worker,browser", "--external:*.wasm", "--outfile=shared/worker.js", "--log-level=error"], { cwd: out, stdio: "inherit" });
+  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "carecloud_customer_bg.wasm"));
+  const port = await freePort();
+  writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .w), (name = "internet", network = (allow = ["public", "private", "local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const w :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "worker.js"), (name = "carecloud_customer_bg.wasm", wasm = embed "carecloud_customer_bg.wasm") ],
+  compatibilityDate = "2025-06-01", globalOutbound = "internet",
+);
+`);
+  const wd = spawn(bin("workerd"), ["serve", join(dir, "config.capnp")], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  wd.stderr.on("data", (d) => (log += d));
+  const get = (p) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.json());
+  const served = async (mark) => (await control("GET", "requests")).filter((r) => r.path === "/rewards" && r.query.includes(mark)).length;
+  try {
+    for (let i = 0; i < 100; i++) { try { await fetch(`http://127.0.0.1:${port}/x`); break; } catch { await sleep(100); } }
+    const first = await get("/a?mark=shared1");
+    const second = await get("/b?mark=shared1");
+    eq([first.n, second.n], [3, 3], `pages (${log})`);
+    eq(await served("mark=shared1"), 1, "the second client, in another request, was answered by the shared cache");
+    eq(second.stats.cacheHits, 1, "counted as a cache hit");
+    const cust = await get("/customer?mark=cust1");
+    eq(cust.keys, 0, "a logged-in customer's reads never enter the shared cache");
+    eq(await served("mark=cust1"), 2, "and are not answered from it");
   } finally {
     wd.kill();
   }

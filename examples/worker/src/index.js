@@ -4,7 +4,7 @@
 //   POST /session {email, password}   logs a customer in; answers {token} for the browser to keep in sessionStorage
 //   GET  /me/rewards                  with `Authorization: Bearer <token>`: the customer, their points and rewards
 //   POST /logout                      with the same header
-import { CustomerClient, CareCloudError } from "carecloud-customer";
+import { CustomerClient, CareCloudError, workersSharedCache } from "carecloud-customer";
 
 // Set CARECLOUD_BASE_URL at build time (see README) or edit the default for your project.
 const BASE_URL = typeof CARECLOUD_BASE_URL !== "undefined"
@@ -19,6 +19,9 @@ const catalogue = new CustomerClient({
   externalApplicationId: APP_ID,
   device: { deviceId: "worker-catalogue", deviceSystem: "cloudflare-workers", deviceName: "rewards worker", deviceType: "server" },
   cache: { ttlMs: { "/rewards": 60000 } },
+  // Catalogue pages shared by every isolate of the data centre through caches.default (customer data never goes
+  // there). Where no cache is configured (a bare local workerd) this degrades to misses.
+  sharedCache: workersSharedCache(),
 });
 
 /** A client for one customer request, its device token taken from the request (never kept in the isolate). */
