@@ -552,3 +552,19 @@ async fn password_setup_email_and_auth_token_handoff() {
     assert!(field(&h, "authentication_token").as_string().is_some_and(|t| !t.is_empty()));
     assert!(field(&h, "token_request_id").as_string().is_some());
 }
+
+#[wasm_bindgen_test]
+async fn login_by_card_and_token_setup_update() {
+    let c = client_with("");
+    let login = obj(&[("loginType", "card".into()), ("loginValue", "9000000000002".into()), ("password", "Passw0rd2".into())]);
+    let r = ok(c.login(login.into())).await;
+    assert_eq!(field(&r, "customerId").as_string().as_deref(), Some("8ea6abece4cd0a4ded0a29f0b2"));
+    let setup = obj(&[("languageId", "cs".into()), ("allowedGps", true.into()), ("allowedNotifications", true.into())]);
+    let args = obj(&[("setup", setup.into()), ("pushToken", "fcm-token-123".into())]);
+    let before = field(&c.stats(), "networkRequests").as_f64().unwrap();
+    ok(c.update_token(args.into())).await;
+    assert_eq!(field(&c.stats(), "networkRequests").as_f64().unwrap(), before + 1.0, "one PUT /tokens/{{id}}");
+    let bad = obj(&[("loginType", "fax".into()), ("loginValue", "1".into()), ("password", "x".into())]);
+    let e = err(c.login(bad.into())).await;
+    assert_eq!(field(&e, "kind").as_string().as_deref(), Some("config"));
+}
