@@ -56,13 +56,19 @@ export SANDBOX_URL=$(awk '/^listening on /{print $3; exit}' tests/out/sandbox.lo
 [ -n "$SANDBOX_URL" ] || { echo "sandbox did not start"; cat tests/out/sandbox.log; exit 1; }
 echo "sandbox at $SANDBOX_URL"
 reset_sandbox() { curl -fsS -X POST "$SANDBOX_URL/__sandbox/reset" >/dev/null; }
+# Runs a tier that prints `ok N - …` / `not ok N - …` lines: tap_tier NAME LOG COMMAND...
+tap_tier() {
+  local name=$1 log=$2; shift 2
+  "$@" >"$log" 2>&1; local rc=$?
+  grep -E '^(ok|not ok|#)' "$log" | tail -40
+  local p f
+  p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then tail -20 "$log"; f=1; fi
+  record "$name" "$p" "$f"
+}
 
 # --- tier 1b: the sandbox's responses against CareCloud's openapi.yaml
-target/py/bin/python tests/sandbox/conformance.py >tests/out/conformance.log 2>&1; rc=$?
-grep -E '^(not ok|#)' tests/out/conformance.log | tail -20
-p=$(grep -c '^ok ' tests/out/conformance.log); f=$(grep -c '^not ok ' tests/out/conformance.log)
-[ $rc -ne 0 ] && [ "$f" -eq 0 ] && { tail -20 tests/out/conformance.log; f=1; }
-record "1b sandbox vs openapi.yaml" "$p" "$f"
+tap_tier "1b sandbox vs openapi.yaml" tests/out/conformance.log target/py/bin/python tests/sandbox/conformance.py
 
 # --- tiers 2-4: wasm in Node, Chromium page, Chromium worker
 export WASM_BINDGEN_TEST_TIMEOUT=120
@@ -79,30 +85,18 @@ done
 # --- tier 5: the npm package in a Node consumer, a bundled browser page, and workerd
 reset_sandbox
 if ./scripts/package.sh >tests/out/package.log 2>&1; then
-  node tests/package/run.mjs >tests/out/package-tests.log 2>&1; rc=$?
-  cat tests/out/package-tests.log | grep -E '^(ok|not ok|#)' | tail -40
-  p=$(grep -c '^ok ' tests/out/package-tests.log); f=$(grep -c '^not ok ' tests/out/package-tests.log)
-  [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  tap_tier "5 package (node, bundle, workerd)" tests/out/package-tests.log node tests/package/run.mjs
 else
-  tail -30 tests/out/package.log; p=0; f=1
+  tail -30 tests/out/package.log; record "5 package (node, bundle, workerd)" 0 1
 fi
-record "5 package (node, bundle, workerd)" "$p" "$f"
 
 # --- tier 6: Playwright on the demo
 reset_sandbox
-node tests/e2e/demo.mjs >tests/out/e2e.log 2>&1; rc=$?
-grep -E '^(ok|not ok|#)' tests/out/e2e.log | tail -30
-p=$(grep -c '^ok ' tests/out/e2e.log); f=$(grep -c '^not ok ' tests/out/e2e.log)
-[ $rc -ne 0 ] && [ "$f" -eq 0 ] && { tail -20 tests/out/e2e.log; f=1; }
-record "6 demo e2e (Playwright)" "$p" "$f"
+tap_tier "6 demo e2e (Playwright)" tests/out/e2e.log node tests/e2e/demo.mjs
 
 # --- tier 7: soak (short form; SOAK_CALLS=100000 for the long form)
 reset_sandbox
-node tests/reliability/soak.mjs >tests/out/soak.log 2>&1; rc=$?
-grep -E '^(ok|not ok|#)' tests/out/soak.log | tail -10
-p=$(grep -c '^ok ' tests/out/soak.log); f=$(grep -c '^not ok ' tests/out/soak.log)
-[ $rc -ne 0 ] && [ "$f" -eq 0 ] && { tail -20 tests/out/soak.log; f=1; }
-record "7 soak (Chromium)" "$p" "$f"
+tap_tier "7 soak (Chromium)" tests/out/soak.log node tests/reliability/soak.mjs
 
 echo
 printf '%s\n' "${summary[@]}"

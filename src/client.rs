@@ -472,20 +472,7 @@ impl<R: Runtime> Client<R> {
                 false,
             )
             .await?;
-        let token = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| {
-                v.pointer("/data/token_id")
-                    .and_then(|t| t.as_str())
-                    .map(str::to_string)
-            })
-            .filter(|t| !t.is_empty() && t.len() <= 512)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Decode,
-                    "POST /tokens answered without data.token_id",
-                )
-            })?;
+        let token = data_string(&text, "token_id", 512)?;
         self.inner.store.set(&self.key("token"), &token).await?;
         let had_customer = {
             let mut a = self.inner.auth.borrow_mut();
@@ -1209,21 +1196,22 @@ fn partition_key(p: &Partition) -> String {
     }
 }
 
-fn customer_id_of(text: &str) -> Result<String, Error> {
+/// A non-empty string field of a response's `data` (at most `max_len` bytes), or a `decode` error naming it.
+fn data_string(text: &str, field: &str, max_len: usize) -> Result<String, Error> {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
-        .and_then(|v| {
-            v.pointer("/data/customer_id")
-                .and_then(|t| t.as_str())
-                .map(str::to_string)
-        })
-        .filter(|t| !t.is_empty() && t.len() <= 256)
+        .and_then(|v| v.get("data")?.get(field)?.as_str().map(str::to_string))
+        .filter(|t| !t.is_empty() && t.len() <= max_len)
         .ok_or_else(|| {
             Error::new(
                 ErrorKind::Decode,
-                "the response carried no data.customer_id",
+                format!("the response carried no data.{field}"),
             )
         })
+}
+
+fn customer_id_of(text: &str) -> Result<String, Error> {
+    data_string(text, "customer_id", 256)
 }
 
 /// Reads `data.customer_id` of a login-like response (exposed for registration flows).

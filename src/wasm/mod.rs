@@ -33,6 +33,15 @@ fn promise(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Pro
     future_to_promise(boxed)
 }
 
+/// A promise of `undefined` (or a `CareCloudError`) for a call with no result.
+fn unit_promise(fut: impl Future<Output = Result<(), Error>> + 'static) -> Promise {
+    promise(async move {
+        fut.await
+            .map(|()| JsValue::UNDEFINED)
+            .map_err(|e| error_to_js(&e))
+    })
+}
+
 fn reject(e: Error) -> Promise {
     Promise::reject(&error_to_js(&e))
 }
@@ -313,12 +322,7 @@ impl CustomerClient {
     /// Device token: reuse the stored one or `POST /tokens`.
     pub fn connect(&self) -> Promise {
         let c = self.client.clone();
-        promise(async move {
-            c.connect()
-                .await
-                .map(|_| JsValue::UNDEFINED)
-                .map_err(|e| error_to_js(&e))
-        })
+        unit_promise(async move { c.connect().await })
     }
 
     /// `{loginType: "email"|"card"|"phone", loginValue, password}` → `{customerId}`. The password is not kept.
@@ -350,12 +354,7 @@ impl CustomerClient {
     /// Logs the customer out and forgets every customer-specific cached response.
     pub fn logout(&self) -> Promise {
         let c = self.client.clone();
-        promise(async move {
-            c.logout()
-                .await
-                .map(|_| JsValue::UNDEFINED)
-                .map_err(|e| error_to_js(&e))
-        })
+        unit_promise(async move { c.logout().await })
     }
 
     /// Registration (`POST /customers`): `{customer, password, autologin, customerSource, propertyRecords,
@@ -435,12 +434,7 @@ impl CustomerClient {
         };
         let push = get(&args, "pushToken").as_string();
         let c = self.client.clone();
-        promise(async move {
-            c.update_token(&setup, push.as_deref())
-                .await
-                .map(|_| JsValue::UNDEFINED)
-                .map_err(|e| error_to_js(&e))
-        })
+        unit_promise(async move { c.update_token(&setup, push.as_deref()).await })
     }
 
     /// Hands the logged-in customer to another application: `{externalApplicationId, tokenType}` →
