@@ -2,7 +2,7 @@
 # `make test`: installs what is missing, then runs every tier against a sandbox on a free loopback port:
 #   lint  - cargo fmt --check, clippy -D warnings and rustdoc -D warnings (host and wasm32)
 #   1     - native cargo test of the pure-Rust core and the sandbox
-#   1b    - the sandbox's responses validated against ../shared/carecloud/openapi.yaml (openapi-core)
+#   1b    - the sandbox's responses validated against CareCloud's openapi.yaml (tests/sandbox/spec) (openapi-core)
 #   2     - wasm tests in Node
 #   3     - wasm tests in a headless Chromium page
 #   4     - wasm tests in a headless Chromium dedicated worker, and a service worker (afterPush clamp)

@@ -15,7 +15,7 @@ from openapi_core.testing import MockRequest, MockResponse
 
 SANDBOX = os.environ["SANDBOX_URL"]
 BASE = "/webservice/rest-api/customer-interface/v1.0"
-SPEC = os.environ.get("CARECLOUD_SPEC", os.path.join(os.path.dirname(__file__), "../../../shared/carecloud/openapi.yaml"))
+SPEC = os.environ.get("CARECLOUD_SPEC", os.path.join(os.path.dirname(__file__), "spec/openapi.yaml"))
 
 spec = OpenAPI.from_dict(yaml.safe_load(open(SPEC, encoding="utf-8")))
 results = []
