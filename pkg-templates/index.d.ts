@@ -58,7 +58,7 @@ export interface LogEntry {
   ms: number;
   /** 1 = first attempt; 0 for cache hits and joined reads. */
   attempt: number;
-  /** Sent as `X-Correlation-Id`. */
+  /** The call's correlation id (also sent in the `correlationHeader`, when configured). */
   correlationId: string;
   source: "network" | "cache" | "dedupe" | "shared-cache";
   outcome: "ok" | "retry" | "renew" | "error";
@@ -109,6 +109,11 @@ export interface ClientOptions {
   circuitBreaker?: false | { failureThreshold?: number; openMs?: number };
   /** A header name (e.g. "Idempotency-Key") sent on writes with the same key on every retry; default off. */
   idempotencyHeader?: false | true | string;
+  /**
+   * Also send each call's correlation id in this header (`true` = "X-Correlation-Id"). Default off: a custom header
+   * must be allowed by the server's CORS preflight, which CareCloud does not document.
+   */
+  correlationHeader?: false | true | string;
   /** Share identical concurrent reads. Default true (false in Cloudflare Workers). */
   dedupe?: boolean;
   /** Prefix of token-store keys, default "carecloud". */

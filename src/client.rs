@@ -944,7 +944,9 @@ impl<R: Runtime> Client<R> {
             if let Some(l) = &cfg.accept_language {
                 headers.push(("Accept-Language".into(), l.clone()));
             }
-            headers.push(("X-Correlation-Id".into(), correlation.clone()));
+            if let Some(h) = &cfg.correlation_header {
+                headers.push((Cow::Owned(h.clone()), correlation.clone()));
+            }
             if let (Some(h), Some(k)) = (&cfg.idempotency_header, &idem_key) {
                 headers.push((Cow::Owned(h.clone()), k.clone()));
             }

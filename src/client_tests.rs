@@ -794,3 +794,32 @@ fn typed_lists_for_rust_callers() {
     assert_eq!(page.total_items, Some(260));
     assert_eq!(page.items[0].points_cost, Some(137.0));
 }
+
+#[test]
+fn correlation_header_is_opt_in() {
+    let sim = server(|_, _| ok(json!({})));
+    let has = |sim: &Sim| {
+        sim.0
+            .requests
+            .borrow()
+            .iter()
+            .filter(|r| r.headers.iter().any(|(k, _)| k == "X-Correlation-Id"))
+            .count()
+    };
+    let c = client(&sim, json!({}));
+    sim.block_on(get(&c, "/stores")).unwrap();
+    assert_eq!(
+        has(&sim),
+        0,
+        "no custom header unless asked: it would need the server's CORS approval"
+    );
+    let c = client(&sim, json!({"correlationHeader": true}));
+    sim.block_on(get(&c, "/stores/1")).unwrap();
+    assert!(has(&sim) >= 1);
+    let e = Config::from_json(
+        &json!({"projectUrl": "https://x.example", "externalApplicationId": "a",
+                                      "correlationHeader": "Authorization"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+}

@@ -64,6 +64,10 @@ pub struct Config {
     pub circuit_breaker: Option<BreakerConfig>,
     /// Header name for idempotency keys on writes (e.g. `Idempotency-Key`), `None` when off.
     pub idempotency_header: Option<String>,
+    /// Header carrying each call's correlation id (e.g. `X-Correlation-Id`), `None` (default) to keep the id in
+    /// the logs only: a custom header must be allowed by the server's CORS preflight, which CareCloud does not
+    /// document.
+    pub correlation_header: Option<String>,
     /// Share identical concurrent reads (in-flight dedupe). Default true.
     pub dedupe: bool,
     /// Prefix of the token-store keys.
@@ -116,6 +120,7 @@ const KNOWN: &[&str] = &[
     "storagePrefix",
     "fetch",
     "isolateSafe",
+    "correlationHeader",
     "sharedCache",
 ];
 
@@ -158,6 +163,32 @@ fn clean(s: &str) -> String {
         .filter(|c| c.is_ascii_graphic())
         .take(40)
         .collect()
+}
+
+/// A header-name option: `false`/absent → off, `true` → `default`, a string → that name (validated).
+fn header_option(v: Option<&Value>, name: &str, default: &str) -> Result<Option<String>, Error> {
+    match v {
+        None | Some(Value::Bool(false)) => Ok(None),
+        Some(Value::Bool(true)) => Ok(Some(default.to_string())),
+        Some(v) => {
+            let h = string(v, name)?;
+            if !h
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                || h.len() > 64
+            {
+                return Err(Error::config(format!("{name} must be a header name")));
+            }
+            if ["authorization", "content-type", "accept", "accept-language"]
+                .contains(&h.to_ascii_lowercase().as_str())
+            {
+                return Err(Error::config(format!(
+                    "{name} must not be a header the client sets itself"
+                )));
+            }
+            Ok(Some(h))
+        }
+    }
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -438,24 +469,16 @@ impl Config {
                 )
             }
         };
-        let idempotency_header = match get("idempotencyHeader") {
-            None | Some(Value::Bool(false)) => None,
-            Some(Value::Bool(true)) => Some("Idempotency-Key".to_string()),
-            Some(v) => {
-                let h = string(v, "idempotencyHeader")?;
-                if !h
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                    || h.len() > 64
-                {
-                    return Err(Error::config("idempotencyHeader must be a header name"));
-                }
-                if h.eq_ignore_ascii_case("authorization") {
-                    return Err(Error::config("idempotencyHeader must not be Authorization"));
-                }
-                Some(h)
-            }
-        };
+        let idempotency_header = header_option(
+            get("idempotencyHeader"),
+            "idempotencyHeader",
+            "Idempotency-Key",
+        )?;
+        let correlation_header = header_option(
+            get("correlationHeader"),
+            "correlationHeader",
+            "X-Correlation-Id",
+        )?;
         let accept_language = match get("acceptLanguage").or(get("language")) {
             None => None,
             Some(v) => {
@@ -492,6 +515,7 @@ impl Config {
             rate_limit,
             circuit_breaker,
             idempotency_header,
+            correlation_header,
             dedupe,
             storage_prefix,
             isolate_safe,

@@ -16,7 +16,7 @@ pub struct LogEntry {
     pub ms: f64,
     /// 1 for the first attempt, 2 for the first retry, …; 0 for cache hits and joined requests.
     pub attempt: u32,
-    /// The client-generated correlation id of the call (sent as `X-Correlation-Id`).
+    /// The client-generated correlation id of the call (also sent in `correlationHeader`, when set).
     pub correlation_id: String,
     /// `network`, `cache`, `dedupe`, or `shared-cache`.
     pub source: &'static str,
