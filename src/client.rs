@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::envelope::looks_like_json_object;
 use crate::error::{Error, ErrorKind};
 use crate::headers;
+use crate::json::quoted;
 use crate::log::{mask_path, mask_query, Event, LogEntry};
 use crate::rate_limit::{Semaphore, SemaphorePermit, TokenBucket};
 use crate::retry::{Decision, Failure, RetryPolicy};
@@ -15,7 +16,6 @@ use crate::runtime::{HttpRequest, HttpResponse, Method, Runtime, TransportError}
 use crate::secret::Secret;
 use crate::token_store::TokenStore;
 use futures_util::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
-use serde_json::json;
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -453,21 +453,21 @@ impl<R: Runtime> Client<R> {
             }
         };
         let c = &self.inner.cfg;
-        let mut body = json!({
-            "device": {"device_id": device_id, "device_system": c.device.device_system,
-                       "device_name": c.device.device_name, "device_type": c.device.device_type},
-            "setup": {"language_id": c.setup.language_id, "allowed_gps": c.setup.allowed_gps,
-                      "allowed_notifications": c.setup.allowed_notifications},
-            "external_application_id": c.external_application_id,
-        });
-        if let Some(p) = &c.push_token {
-            body["push_token"] = json!(p);
-        }
+        let body = format!(
+            r#"{{"device":{{"device_id":{},"device_system":{},"device_name":{},"device_type":{}}},"setup":{},"external_application_id":{}{}}}"#,
+            quoted(&device_id),
+            quoted(&c.device.device_system),
+            quoted(&c.device.device_name),
+            quoted(&c.device.device_type),
+            setup_json(&c.setup),
+            quoted(&c.external_application_id),
+            push_token_member(c.push_token.as_deref()),
+        );
         let text = self
             .send(
                 Method::Post,
                 "/tokens",
-                Some(body.to_string()),
+                Some(body),
                 CallOptions::default(),
                 false,
             )
@@ -517,15 +517,15 @@ impl<R: Runtime> Client<R> {
         push_token: Option<&str>,
     ) -> Result<(), Error> {
         self.ensure_token().await?;
-        let mut body = json!({"setup": {"language_id": setup.language_id, "allowed_gps": setup.allowed_gps,
-                                         "allowed_notifications": setup.allowed_notifications}});
-        if let Some(p) = push_token {
-            body["push_token"] = json!(p);
-        }
+        let body = format!(
+            r#"{{"setup":{}{}}}"#,
+            setup_json(setup),
+            push_token_member(push_token)
+        );
         self.send(
             Method::Put,
             "/tokens/{token}",
-            Some(body.to_string()),
+            Some(body),
             CallOptions::default(),
             true,
         )
@@ -548,12 +548,17 @@ impl<R: Runtime> Client<R> {
             return Err(Error::config("loginValue and password are required"));
         }
         self.ensure_token().await?;
-        let body = json!({"login_type": login_type, "login_value": login_value, "password": password.expose()});
+        let body = format!(
+            r#"{{"login_type":{},"login_value":{},"password":{}}}"#,
+            quoted(login_type),
+            quoted(login_value),
+            quoted(password.expose())
+        );
         let text = self
             .send(
                 Method::Post,
                 "/tokens/{token}/actions/login",
-                Some(body.to_string()),
+                Some(body),
                 CallOptions::default(),
                 true,
             )
@@ -1198,10 +1203,24 @@ fn partition_key(p: &Partition) -> String {
     }
 }
 
+/// The token `setup` object as CareCloud names its fields.
+fn setup_json(s: &crate::config::Setup) -> String {
+    format!(
+        r#"{{"language_id":{},"allowed_gps":{},"allowed_notifications":{}}}"#,
+        quoted(&s.language_id),
+        s.allowed_gps,
+        s.allowed_notifications
+    )
+}
+
+/// `,"push_token":"…"` when there is one.
+fn push_token_member(p: Option<&str>) -> String {
+    p.map_or(String::new(), |p| format!(r#","push_token":{}"#, quoted(p)))
+}
+
 /// A non-empty string field of a response's `data` (at most `max_len` bytes), or a `decode` error naming it.
 fn data_string(text: &str, field: &str, max_len: usize) -> Result<String, Error> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
+    crate::json::Json::parse(text)
         .and_then(|v| v.get("data")?.get(field)?.as_str().map(str::to_string))
         .filter(|t| !t.is_empty() && t.len() <= max_len)
         .ok_or_else(|| {

@@ -4,9 +4,9 @@
 use crate::cache::CacheConfig;
 use crate::circuit::BreakerConfig;
 use crate::error::Error;
+use crate::json::Json as Value;
 use crate::rate_limit::RateLimitConfig;
 use crate::retry::RetryConfig;
-use serde_json::{Map, Value};
 
 /// The pinned API path.
 pub const API_PATH: &str = "/webservice/rest-api/customer-interface/v1.0";
@@ -147,14 +147,14 @@ fn boolean(v: &Value, name: &str) -> Result<bool, Error> {
         .ok_or_else(|| Error::config(format!("{name} must be true or false")))
 }
 
-fn object<'a>(v: &'a Value, name: &str, known: &[&str]) -> Result<&'a Map<String, Value>, Error> {
+fn object<'a>(v: &'a Value, name: &str, known: &[&str]) -> Result<&'a Value, Error> {
     let o = v
         .as_object()
         .ok_or_else(|| Error::config(format!("{name} must be an object or false")))?;
-    if let Some(k) = o.keys().find(|k| !known.contains(&k.as_str())) {
+    if let Some((k, _)) = o.iter().find(|(k, _)| !known.contains(&k.as_str())) {
         return Err(Error::config(format!("unknown option {name}.{}", clean(k))));
     }
-    Ok(o)
+    Ok(v)
 }
 
 /// An option name as shown in an error: printable ASCII only, bounded.
@@ -252,12 +252,23 @@ pub fn validate_base_url(url: &str, allow_path: bool) -> Result<String, Error> {
 }
 
 impl Config {
-    /// Parses and validates options given as JSON (functions and the token-store object are handled by the caller).
-    pub fn from_json(v: &Value) -> Result<Config, Error> {
+    /// Parses and validates options given as a `serde_json` value (functions and the token-store object are handled
+    /// by the caller).
+    pub fn from_json(v: &serde_json::Value) -> Result<Config, Error> {
+        Self::from_json_str(&v.to_string())
+    }
+
+    /// Parses and validates options given as JSON text (what the wasm shell passes: `JSON.stringify(options)`).
+    pub fn from_json_str(text: &str) -> Result<Config, Error> {
+        let v = Value::parse(text).ok_or_else(|| Error::config("options are not valid JSON"))?;
+        Self::from_value(&v)
+    }
+
+    fn from_value(v: &Value) -> Result<Config, Error> {
         let o = v
             .as_object()
             .ok_or_else(|| Error::config("options must be an object"))?;
-        for k in o.keys() {
+        for (k, _) in o {
             let l = k.to_ascii_lowercase();
             if ENTERPRISE_KEYS.contains(&l.as_str()) {
                 return Err(Error::config(format!(
@@ -269,7 +280,7 @@ impl Config {
                 return Err(Error::config(format!("unknown option {}", clean(k))));
             }
         }
-        let get = |k: &str| o.get(k).filter(|v| !v.is_null());
+        let get = |k: &str| v.get(k).filter(|v| !v.is_null());
         let base_url = match (get("baseUrl"), get("projectUrl")) {
             (Some(b), _) => {
                 let b = validate_base_url(&string(b, "baseUrl")?, true)?;
@@ -526,7 +537,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn ok(v: Value) -> Config {
         Config::from_json(&v).unwrap()

@@ -3,6 +3,7 @@
 //! skipped; nothing here panics on any input.
 
 use crate::error::InvalidParam;
+use crate::json::Json;
 use serde_json::Value;
 
 /// The fields of CareCloud's error body that the client uses.
@@ -21,11 +22,11 @@ pub struct ErrorBody {
 const MAX_TEXT: usize = 300;
 const MAX_PARAMS: usize = 1000;
 
-fn text(v: Option<&Value>) -> Option<String> {
+fn text(v: Option<&Json>) -> Option<String> {
     let s = match v? {
-        Value::String(s) => s.clone(),
-        Value::Null => return None,
-        other => other.to_string(),
+        Json::Str(s) => s.clone(),
+        Json::Null => return None,
+        other => other.to_text(),
     };
     let s: String = s
         .chars()
@@ -38,17 +39,17 @@ fn text(v: Option<&Value>) -> Option<String> {
 impl ErrorBody {
     /// Parses any body. Not JSON, not an object, or no `error` key: all fields empty.
     pub fn parse(body: &str) -> ErrorBody {
-        let Ok(v) = serde_json::from_str::<Value>(body.trim()) else {
+        let Some(v) = Json::parse(body) else {
             return ErrorBody::default();
         };
-        let Some(e) = v.get("error").filter(|e| e.is_object()) else {
+        let Some(e) = v.get("error").filter(|e| e.as_object().is_some()) else {
             return ErrorBody::default();
         };
         let ty = text(e.get("type")).filter(|t| t != "about:blank" && !t.contains('/'));
         let invalid_params = e
             .get("error_data")
             .and_then(|d| d.get("invalid_params"))
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .map(|a| {
                 a.iter()
                     .take(MAX_PARAMS)

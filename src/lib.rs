@@ -43,6 +43,7 @@ mod config;
 pub mod envelope;
 mod error;
 pub mod headers;
+pub mod json;
 mod log;
 pub mod models;
 mod paginate;

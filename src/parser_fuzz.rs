@@ -74,6 +74,18 @@ proptest! {
     }
 
     #[test]
+    fn the_json_reader_accepts_all_valid_json_and_never_panics(body in json_text()) {
+        let ours = crate::json::Json::parse(&body);
+        if serde_json::from_str::<serde_json::Value>(&body).is_ok() {
+            prop_assert!(ours.is_some(), "valid JSON rejected: {}", body);
+        }
+        if let Some(v) = ours {
+            // What we write back reads the same.
+            prop_assert!(crate::json::Json::parse(&v.to_text()).is_some());
+        }
+    }
+
+    #[test]
     fn pages_never_panic(body in json_text(), key in prop::option::of("[a-z_]{1,10}")) {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&body) {
             let p = Page::from_data(&v, key.as_deref());

@@ -180,9 +180,7 @@ impl CustomerClient {
             .ok_or_else(|| {
                 Error::config("options must be JSON-serialisable apart from functions")
             })?;
-        let v: serde_json::Value =
-            serde_json::from_str(&json).map_err(|_| Error::config("options are not valid"))?;
-        let mut cfg = Config::from_json(&v)?;
+        let mut cfg = Config::from_json_str(&json)?;
         let workers = is_workers();
         if workers && get(&options, "isolateSafe").is_undefined() {
             cfg.isolate_safe = true;
