@@ -150,18 +150,23 @@ pub fn normalize_path(path: &str) -> Result<String, Error> {
 
 /// Builds a normalised query string: keys sorted (stable for repeated keys), components percent-encoded.
 pub fn normalize_query(query: &[(String, String)]) -> String {
-    let mut q: Vec<&(String, String)> = query.iter().collect();
-    q.sort_by(|a, b| a.0.cmp(&b.0));
-    q.iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                encode_component(k, b"[]"),
-                encode_component(v, b"")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    // Stable insertion sort by key: queries have a handful of parameters, and it keeps the general-purpose sort
+    // out of the wasm. Repeated keys (`a[]=1&a[]=2`) keep their order.
+    let mut q: Vec<&(String, String)> = Vec::with_capacity(query.len());
+    for pair in query {
+        let at = q.iter().position(|p| p.0 > pair.0).unwrap_or(q.len());
+        q.insert(at, pair);
+    }
+    let mut out = String::new();
+    for (i, (k, v)) in q.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&encode_component(k, b"[]"));
+        out.push('=');
+        out.push_str(&encode_component(v, b""));
+    }
+    out
 }
 
 /// A UUID v4 from 16 random bytes.
