@@ -827,9 +827,20 @@ fn correlation_header_is_opt_in() {
 #[test]
 fn queries_normalise_to_one_key_whatever_the_order() {
     let q = |pairs: &[(&str, &str)]| {
-        crate::normalize_query(&pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())
+        crate::normalize_query(
+            &pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>(),
+        )
     };
-    assert_eq!(q(&[("offset", "20"), ("count", "10")]), q(&[("count", "10"), ("offset", "20")]));
-    assert_eq!(q(&[("b[]", "2"), ("a", "x y"), ("b[]", "1")]), "a=x%20y&b[]=2&b[]=1");
+    assert_eq!(
+        q(&[("offset", "20"), ("count", "10")]),
+        q(&[("count", "10"), ("offset", "20")])
+    );
+    assert_eq!(
+        q(&[("b[]", "2"), ("a", "x y"), ("b[]", "1")]),
+        "a=x%20y&b[]=2&b[]=1"
+    );
     assert_eq!(q(&[]), "");
 }

@@ -118,7 +118,9 @@ pub trait Runtime: 'static {
     ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
     /// Decodes a successful body (a JSON object) into the value of its `data` field; an empty body (204) decodes
     /// to the runtime's null. Fails with a `decode` error when the body is not JSON.
-    fn decode(&self, body: &str) -> Result<Self::Value, Error>;
+    /// The body is shared (`Rc`) so a runtime may reuse work across callers of the same body (the wasm runtime
+    /// converts a body to a JS string once for all callers of a deduplicated read or cache entry).
+    fn decode(&self, body: &std::rc::Rc<str>) -> Result<Self::Value, Error>;
 
     /// A uniform random number in `[0, 1)` from the CSPRNG (0.5 if the CSPRNG is unavailable).
     fn random_unit(&self) -> f64 {

@@ -243,7 +243,7 @@ impl Runtime for Sim {
         .boxed_local()
     }
 
-    fn decode(&self, body: &str) -> Result<serde_json::Value, Error> {
+    fn decode(&self, body: &Rc<str>) -> Result<serde_json::Value, Error> {
         if body.trim().is_empty() {
             return Ok(serde_json::Value::Null);
         }

@@ -225,6 +225,7 @@ impl CustomerClient {
             JsRuntime {
                 fetch,
                 bypass_http_cache: !workers,
+                last_body: Default::default(),
             },
             store,
         );
@@ -675,7 +676,7 @@ async fn shared_read(
     );
     if !options.no_cache {
         if let Some(text) = shared.lookup(&key).await {
-            if let Ok(v) = client.runtime().decode(&text) {
+            if let Ok(v) = client.runtime().decode(&Rc::from(text)) {
                 client.note_shared_hit(&normalized);
                 return Ok(v);
             }

@@ -27,6 +27,8 @@ extern "C" {
     fn signal(this: &AbortController) -> JsValue;
     #[wasm_bindgen(method)]
     fn abort(this: &AbortController);
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
     /// `Headers`, bound to take the name as a JS value (interned names cross the boundary once).
     #[wasm_bindgen(js_name = Headers)]
     type JsHeaders;
@@ -85,11 +87,17 @@ impl Drop for AbortGuard {
     }
 }
 
+/// The last decoded body and its JS string (see [`JsRuntime::last_body`]).
+pub type LastBody = std::rc::Rc<std::cell::RefCell<Option<(std::rc::Rc<str>, JsValue)>>>;
+
 /// The runtime the wasm shell gives the core.
 #[derive(Clone, Default)]
 pub struct JsRuntime {
     /// A user-supplied `fetch` (option `fetch`), else the global one.
     pub fetch: Option<Function>,
+    /// The last body converted to a JS string, reused while the same shared body is decoded again (every caller of
+    /// a deduplicated read, repeated hits of one cache entry): one UTF-8 → JS conversion instead of one per caller.
+    pub last_body: LastBody,
     /// Send `cache: "no-store"` so the platform's HTTP cache never answers in place of the client's own
     /// (which honours max-age, invalidates on writes and partitions by customer). Off in Workers, whose
     /// `fetch` has its own rules for `cache`.
@@ -233,11 +241,22 @@ impl Runtime for JsRuntime {
         do_fetch(self.fetch.clone(), self.bypass_http_cache, req).boxed_local()
     }
 
-    fn decode(&self, body: &str) -> Result<JsValue, Error> {
+    fn decode(&self, body: &std::rc::Rc<str>) -> Result<JsValue, Error> {
         if body.trim().is_empty() {
             return Ok(JsValue::NULL);
         }
-        let v = js_sys::JSON::parse(body)
+        let text = {
+            let mut slot = self.last_body.borrow_mut();
+            match &*slot {
+                Some((b, s)) if std::rc::Rc::ptr_eq(b, body) => s.clone(),
+                _ => {
+                    let s = JsValue::from_str(body);
+                    *slot = Some((body.clone(), s.clone()));
+                    s
+                }
+            }
+        };
+        let v = json_parse(&text)
             .map_err(|_| Error::new(ErrorKind::Decode, "the response body is not valid JSON"))?;
         if !v.is_object() {
             return Err(Error::new(
@@ -245,7 +264,7 @@ impl Runtime for JsRuntime {
                 "the response body is not a JSON object",
             ));
         }
-        let data = Reflect::get(&v, &JsValue::from_str("data")).unwrap_or(JsValue::NULL);
+        let data = Reflect::get(&v, &super::convert::name("data")).unwrap_or(JsValue::NULL);
         Ok(if data.is_undefined() {
             JsValue::NULL
         } else {
