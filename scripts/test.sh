@@ -55,7 +55,7 @@ for _ in $(seq 50); do grep -q '^listening on ' tests/out/sandbox.log && break; 
 export SANDBOX_URL=$(awk '/^listening on /{print $3; exit}' tests/out/sandbox.log)
 [ -n "$SANDBOX_URL" ] || { echo "sandbox did not start"; cat tests/out/sandbox.log; exit 1; }
 echo "sandbox at $SANDBOX_URL"
-reset_sandbox() { curl -fsS -X POST "$SANDBOX_URL/__sandbox/reset" >/dev/null; }
+reset_sandbox() { node -e 'fetch(process.argv[1], { method: "POST" }).then((r) => process.exit(r.ok ? 0 : 1))' "$SANDBOX_URL/__sandbox/reset"; }
 # Runs a tier that prints `ok N - …` / `not ok N - …` lines: tap_tier NAME LOG COMMAND...
 tap_tier() {
   local name=$1 log=$2; shift 2
