@@ -55,6 +55,12 @@ fn client(sim: &Sim, extra: Value) -> Client<Sim> {
     Client::new(config(extra), sim.clone(), Box::new(MemoryStore::new()))
 }
 
+/// Connects a client (POST /tokens) on simulated time.
+fn connect(sim: &Sim, c: &Client<Sim>) {
+    let c = c.clone();
+    sim.block_on(async move { c.connect().await }).unwrap();
+}
+
 fn get(
     c: &Client<Sim>,
     path: &str,
@@ -228,11 +234,7 @@ fn fifty_concurrent_401s_cause_one_renewal() {
         }
     });
     let c = client(&sim, json!({"rateLimit": false, "circuitBreaker": false}));
-    sim.block_on({
-        let c = c.clone();
-        async move { c.connect().await }
-    })
-    .unwrap();
+    connect(&sim, &c);
     let events = Rc::new(RefCell::new(Vec::new()));
     let ev = events.clone();
     c.set_on_event(move |e| ev.borrow_mut().push(e.name()));
@@ -378,11 +380,7 @@ fn thousand_concurrent_identical_reads_make_one_request() {
         )
     });
     let c = client(&sim, json!({"rateLimit": false, "cache": false}));
-    sim.block_on({
-        let c = c.clone();
-        async move { c.connect().await }
-    })
-    .unwrap();
+    connect(&sim, &c);
     let mut pool = LocalPool::new();
     let results = Rc::new(RefCell::new(Vec::new()));
     for _ in 0..1000 {
@@ -406,11 +404,7 @@ fn thousand_concurrent_identical_reads_make_one_request() {
 fn an_aborting_caller_does_not_cancel_the_shared_read() {
     let sim = server(|_, _| Script::After(100, Box::new(ok(json!({"v": 7})))));
     let c = client(&sim, json!({"rateLimit": false, "cache": false}));
-    sim.block_on({
-        let c = c.clone();
-        async move { c.connect().await }
-    })
-    .unwrap();
+    connect(&sim, &c);
     let mut pool = LocalPool::new();
     let got = Rc::new(RefCell::new(None));
     // Caller 1 gives up after 10 ms (select against a sleep, as an AbortSignal does in wasm).
@@ -546,11 +540,7 @@ fn stored_token_is_reused_without_post_tokens() {
     let store = MemoryStore::new();
     let sim = server(|_, _| ok(json!({})));
     let c = Client::new(config(json!({})), sim.clone(), Box::new(store.clone()));
-    sim.block_on({
-        let c = c.clone();
-        async move { c.connect().await }
-    })
-    .unwrap();
+    connect(&sim, &c);
     assert_eq!(sim.count("POST", "/tokens"), 1);
     let c2 = Client::new(config(json!({})), sim.clone(), Box::new(store.clone()));
     sim.block_on({
@@ -586,11 +576,7 @@ fn rate_limiter_spaces_bursts() {
         &sim,
         json!({"rateLimit": {"requestsPerSecond": 10, "burst": 5, "maxConcurrent": 2}, "cache": false}),
     );
-    sim.block_on({
-        let c = c.clone();
-        async move { c.connect().await }
-    })
-    .unwrap();
+    connect(&sim, &c);
     let t0 = sim.0.now.get();
     let mut pool = LocalPool::new();
     for i in 0..25 {

@@ -585,14 +585,8 @@ impl CustomerClient {
         }
         let p = settle(action.call0(&JsValue::UNDEFINED));
         self.guards.set(key, &p);
-        let (guards, el, done) = (self.guards.clone(), element.clone(), p.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let started = js_sys::Date::now();
-            let _ = JsFuture::from(done).await;
-            let left = min_busy as f64 - (js_sys::Date::now() - started);
-            if left > 0.0 {
-                Timer::new(left as u64).await;
-            }
+        let (guards, el) = (self.guards.clone(), element.clone());
+        release_after(p.clone(), min_busy, move || {
             if has_disabled {
                 let _ = Reflect::set(&el, &JsValue::from_str("disabled"), &was_disabled);
             }
@@ -618,18 +612,25 @@ impl CustomerClient {
         }
         let p = settle(action.call0(&JsValue::UNDEFINED));
         self.keyed.set(&k, &p);
-        let (keyed, done) = (self.keyed.clone(), p.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let started = js_sys::Date::now();
-            let _ = JsFuture::from(done).await;
-            let left = min_busy as f64 - (js_sys::Date::now() - started);
-            if left > 0.0 {
-                Timer::new(left as u64).await;
-            }
+        let keyed = self.keyed.clone();
+        release_after(p.clone(), min_busy, move || {
             keyed.delete(&k);
         });
         p
     }
+}
+
+/// Runs `release` once `done` settles and at least `min_busy` ms have passed since the press (now).
+fn release_after(done: Promise, min_busy: u64, release: impl FnOnce() + 'static) {
+    let started = js_sys::Date::now();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = JsFuture::from(done).await;
+        let left = min_busy as f64 - (js_sys::Date::now() - started);
+        if left > 0.0 {
+            Timer::new(left as u64).await;
+        }
+        release();
+    });
 }
 
 /// The promise of an action's result, whether it returned a value, a promise, or threw.
