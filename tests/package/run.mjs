@@ -24,6 +24,43 @@ await test("npm pack of dist/ installs into a fresh project", async () => {
   }
 });
 
+await test("the shipped TypeScript types check a strict consumer (tsc --noEmit --strict)", async () => {
+  writeFileSync(join(out, "consumer.ts"), `
+import { CustomerClient, CareCloudError, workersSharedCache, type Reward, type LogEntry, type Stats } from "carecloud-customer";
+const logs: LogEntry[] = [];
+const client = new CustomerClient({
+  projectUrl: "https://sandbox.crmcarecloud.com",
+  externalApplicationId: "app",
+  tokenStore: { get: async (k: string) => sessionStorage.getItem(k), set: (k: string, v: string) => sessionStorage.setItem(k, v), remove: (k: string) => sessionStorage.removeItem(k) },
+  retry: { maxRetries: 2 }, cache: { ttlMs: { "/rewards": 60000 } }, rateLimit: false, circuitBreaker: { failureThreshold: 5 },
+  onLog: (e) => { logs.push(e); }, onEvent: (e) => { if (e.type === "deprecation") console.log(e.path, e.sunsetAt); },
+  sharedCache: workersSharedCache(),
+});
+async function main(button: HTMLButtonElement, signal: AbortSignal): Promise<number> {
+  const { customerId } = await client.login({ loginType: "email", loginValue: "a@b.c", password: "x" });
+  const page = await client.rewards.list({ count: 10, is_valid: true });
+  const first: Reward | undefined = page.rewards[0];
+  let total = 0;
+  for await (const r of client.rewards.all({}, { pageSize: 50, signal })) total += r.points_cost ?? 0;
+  const voucher = await client.guard(button, () => client.rewards.redeem(first?.reward_id ?? "r1"), { minBusyMs: 300 });
+  const p = client.afterPush(() => client.points.overview(), { maxDelayMs: 60000 });
+  const delay: number = p.delayMs;
+  const s: Stats = client.stats();
+  try { await client.get<{ test_string: string }>("/tests/connection", { query: { test_string: "x" } }); }
+  catch (e) { if (e instanceof CareCloudError && e.kind === "rate_limited" && e.outcomeUnknown) return -1; }
+  await client.logout();
+  return total + delay + s.requests + voucher.voucher_id.length + customerId.length;
+}
+export { main };
+`);
+  writeFileSync(join(out, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler",
+      lib: ["es2022", "dom", "dom.iterable"], skipLibCheck: false, types: [] },
+    files: ["consumer.ts"],
+  }));
+  execFileSync(bin("tsc"), ["-p", join(out, "tsconfig.json")], { cwd: out, stdio: "inherit" });
+});
+
 const nodeScript = (kind) => `
 ${kind === "esm" ? 'import { CustomerClient, CareCloudError, VERSION } from "carecloud-customer";' : 'const { CustomerClient, CareCloudError, VERSION } = require("carecloud-customer");'}
 (async () => {

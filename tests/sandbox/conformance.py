@@ -21,7 +21,7 @@ spec = OpenAPI.from_dict(yaml.safe_load(open(SPEC, encoding="utf-8")))
 results = []
 
 
-def call(method, path, query=None, body=None, token=None):
+def call(method, path, query=None, body=None, token=None, basic=None):
     url = SANDBOX + BASE + path
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
@@ -29,6 +29,9 @@ def call(method, path, query=None, body=None, token=None):
     req = urllib.request.Request(url, data=data, method=method)
     if token:
         req.add_header("Authorization", f"Bearer {token}")
+    if basic:
+        import base64
+        req.add_header("Authorization", "Basic " + base64.b64encode(f"customer_interface:{basic}".encode()).decode())
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
@@ -38,9 +41,9 @@ def call(method, path, query=None, body=None, token=None):
         return e.code, e.headers.get("Content-Type", ""), e.read()
 
 
-def check(name, method, path, expect, query=None, body=None, token=None, spec_path=None):
+def check(name, method, path, expect, query=None, body=None, token=None, spec_path=None, basic=None):
     """Calls the sandbox and validates the response against the spec; returns the parsed body."""
-    status, ctype, raw = call(method, path, query, body, token)
+    status, ctype, raw = call(method, path, query, body, token, basic)
     ok = status == expect
     detail = f"status {status}, expected {expect}"
     if ok and expect == 405:
@@ -83,6 +86,7 @@ def token_for(device):
 urllib.request.urlopen(urllib.request.Request(SANDBOX + "/__sandbox/reset", method="POST"), timeout=10).read()
 t = token_for("conf-1")
 check("echo", "GET", "/tests/connection", 200, query={"test_string": "hello"})
+check("deprecated Basic customer_interface:<token> still answers", "GET", "/stores", 200, query={"count": 1}, basic=t)
 check("languages", "GET", "/languages", 200)
 check("missing device is 400 required", "POST", "/tokens", 400,
       body={"setup": {"language_id": "en", "allowed_gps": False, "allowed_notifications": False}, "external_application_id": "sandbox-app"})
