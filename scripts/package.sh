@@ -17,7 +17,7 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
   -o "dist/${NAME}_bg.wasm" "target/pkg/${NAME}_bg.wasm"
 cp "target/pkg/$NAME.js" dist/
 cp pkg-templates/client.js pkg-templates/browser.js pkg-templates/node.mjs pkg-templates/workerd.js \
-   pkg-templates/index.d.ts pkg-templates/README.md dist/
+   pkg-templates/index.d.ts pkg-templates/README.md LICENSE dist/
 sed -i "s/__VERSION__/$VERSION/" dist/client.js
 # Node `require`: one CommonJS file bundling the glue and the wrapper (the wasm stays a separate file).
 rm -rf target/cjs && mkdir -p target/cjs
