@@ -2,11 +2,17 @@
 //! Every method returns a `Promise` that rejects with a `CareCloudError`; nothing here panics on any input.
 
 mod convert;
+mod pages;
 mod runtime;
+mod shared_cache;
 mod store;
+mod ui;
 
+pub use pages::Pages;
 pub use runtime::{crypto_fill, JsRuntime, Timer};
+use shared_cache::{shared_read, SharedCache, SHARED_PATHS};
 pub use store::{JsStore, SessionStore};
+pub use ui::{DEFAULT_MIN_BUSY_MS, SERVICE_WORKER_MAX_DELAY_MS};
 
 use crate::client::{CallOptions, Client, TOKEN_PLACEHOLDER};
 use crate::config::{Config, Setup};
@@ -18,13 +24,13 @@ use crate::token_store::{MemoryStore, TokenStore};
 use convert::{call_options, error_to_js, event_to_js, get, log_to_js, set, stats_to_js};
 use futures_util::future::LocalBoxFuture;
 use futures_util::future::{select, Either};
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 
 /// Every promise the client hands out goes through here: boxing first means `future_to_promise` (and its task
 /// machinery) is instantiated once instead of once per method, which keeps the wasm smaller.
@@ -91,65 +97,6 @@ async fn with_signal<T>(
 fn is_workers() -> bool {
     let nav = get(&js_sys::global(), "navigator");
     get(&nav, "userAgent").as_string().as_deref() == Some("Cloudflare-Workers")
-}
-
-fn in_service_worker() -> bool {
-    let ctor = get(&js_sys::global(), "constructor");
-    get(&ctor, "name").as_string().as_deref() == Some("ServiceWorkerGlobalScope")
-}
-
-/// The longest `afterPush` delay used inside a service worker, ms: browsers end a push event's `waitUntil` after
-/// about 30 s (Firefox) to 5 min (Chrome), and Chrome stops an idle worker after 30 s.
-pub const SERVICE_WORKER_MAX_DELAY_MS: u64 = 25_000;
-
-/// Catalogue paths a shared cache may hold: data that is the same for every customer of a project.
-const SHARED_PATHS: &[&str] = &["/rewards", "/stores", "/products", "/languages"];
-
-/// A cache shared beyond one client (option `sharedCache`): any object with `match(key)` → string | undefined and
-/// `put(key, text, ttlSeconds)`, sync or async — e.g. the package's `workersSharedCache()` over `caches.default`.
-/// Only catalogue reads made with no customer logged in go there; its failures are treated as misses.
-#[derive(Clone)]
-struct SharedCache {
-    obj: JsValue,
-    match_fn: Function,
-    put_fn: Function,
-}
-
-impl SharedCache {
-    fn from_js(v: JsValue) -> Result<Option<SharedCache>, Error> {
-        if v.is_undefined() || v.is_null() || v.as_bool() == Some(false) {
-            return Ok(None);
-        }
-        let m = |n: &'static str| -> Result<Function, Error> {
-            get(&v, n).dyn_into::<Function>().map_err(|_| {
-                Error::config("sharedCache must have match(key) and put(key, text, ttlSeconds)")
-            })
-        };
-        Ok(Some(SharedCache {
-            match_fn: m("match")?,
-            put_fn: m("put")?,
-            obj: v,
-        }))
-    }
-
-    async fn lookup(&self, key: &str) -> Option<String> {
-        let r = self
-            .match_fn
-            .call1(&self.obj, &JsValue::from_str(key))
-            .ok()?;
-        JsFuture::from(Promise::resolve(&r)).await.ok()?.as_string()
-    }
-
-    async fn store(&self, key: &str, text: &str, ttl_s: u64) {
-        let (k, t, ttl) = (
-            JsValue::from_str(key),
-            JsValue::from_str(text),
-            JsValue::from_f64(ttl_s as f64),
-        );
-        if let Ok(r) = self.put_fn.call3(&self.obj, &k, &t, &ttl) {
-            let _ = JsFuture::from(Promise::resolve(&r)).await;
-        }
-    }
 }
 
 /// The client for JavaScript. See `API.md` / the package's TypeScript types for the options.
@@ -503,265 +450,5 @@ impl CustomerClient {
     #[wasm_bindgen(getter, js_name = customerId)]
     pub fn customer_id(&self) -> Option<String> {
         self.client.customer_id()
-    }
-
-    /// A uniformly random delay in `[0, maxDelayMs)` from the CSPRNG (what `afterPush` waits).
-    #[wasm_bindgen(js_name = pushDelayMs)]
-    pub fn push_delay_ms(&self, max_delay_ms: f64) -> f64 {
-        let max = if max_delay_ms.is_finite() {
-            max_delay_ms.clamp(0.0, 3_600_000.0)
-        } else {
-            60_000.0
-        };
-        self.client.jitter_ms(max as u64) as f64
-    }
-
-    /// Runs `action` after a uniformly random delay (default 0–60 s; inside a service worker at most 25 s), so a
-    /// push to 50,000 devices does not arrive as one spike. The returned promise has a `delayMs` property.
-    /// Options: `{maxDelayMs, signal}`.
-    #[wasm_bindgen(js_name = afterPush)]
-    pub fn after_push(&self, action: Function, options: JsValue) -> Promise {
-        let m = get(&options, "maxDelayMs");
-        let mut max = if m.is_undefined() {
-            60_000.0
-        } else {
-            m.as_f64().unwrap_or(f64::NAN)
-        };
-        if !(max.is_finite() && (0.0..=3_600_000.0).contains(&max)) {
-            return reject(Error::config("maxDelayMs must be between 0 and 3600000"));
-        }
-        if in_service_worker() {
-            max = max.min(SERVICE_WORKER_MAX_DELAY_MS as f64);
-        }
-        let delay = self.client.jitter_ms(max as u64);
-        let signal = get(&options, "signal");
-        let p = promise(async move {
-            with_signal(signal, async move {
-                Timer::new(delay).await;
-                Ok(())
-            })
-            .await
-            .map_err(|e| error_to_js(&e))?;
-            let r = action.call0(&JsValue::UNDEFINED)?;
-            JsFuture::from(Promise::resolve(&r)).await
-        });
-        let _ = Reflect::set(
-            &p,
-            &JsValue::from_str("delayMs"),
-            &JsValue::from_f64(delay as f64),
-        );
-        p
-    }
-
-    /// Disables `element` (and sets `aria-busy`) until `action()` settles, and for at least `minBusyMs` (default
-    /// 500 ms, the usual double-click interval) after the press; any activation in that time joins the first
-    /// instead of running `action` again. Resolves/rejects like `action`, as soon as it settles.
-    /// Options: `{minBusyMs}`.
-    pub fn guard(&self, element: JsValue, action: Function, options: JsValue) -> Promise {
-        if !element.is_object() {
-            return reject(Error::config(
-                "guard needs an element (or any object) as its key",
-            ));
-        }
-        let min_busy = match min_busy_ms(&options) {
-            Ok(ms) => ms,
-            Err(e) => return reject(e),
-        };
-        let key: &Object = element.unchecked_ref();
-        if let Ok(p) = self.guards.get(key).dyn_into::<Promise>() {
-            return p;
-        }
-        let was_disabled = get(&element, "disabled");
-        let has_disabled = was_disabled.as_bool().is_some();
-        if has_disabled {
-            set(key, "disabled", true);
-        }
-        if let Ok(f) = get(&element, "setAttribute").dyn_into::<Function>() {
-            let _ = f.call2(
-                &element,
-                &JsValue::from_str("aria-busy"),
-                &JsValue::from_str("true"),
-            );
-        }
-        let p = settle(action.call0(&JsValue::UNDEFINED));
-        self.guards.set(key, &p);
-        let (guards, el) = (self.guards.clone(), element.clone());
-        release_after(p.clone(), min_busy, move || {
-            if has_disabled {
-                let _ = Reflect::set(&el, &JsValue::from_str("disabled"), &was_disabled);
-            }
-            if let Ok(f) = get(&el, "removeAttribute").dyn_into::<Function>() {
-                let _ = f.call1(&el, &JsValue::from_str("aria-busy"));
-            }
-            guards.delete(el.unchecked_ref());
-        });
-        p
-    }
-
-    /// The keyed form of [`guard`](Self::guard) for non-DOM code: one pending `action` per `key` (joined for
-    /// `minBusyMs` too).
-    #[wasm_bindgen(js_name = guardKey)]
-    pub fn guard_key(&self, key: String, action: Function, options: JsValue) -> Promise {
-        let min_busy = match min_busy_ms(&options) {
-            Ok(ms) => ms,
-            Err(e) => return reject(e),
-        };
-        let k = JsValue::from_str(&key);
-        if let Ok(p) = self.keyed.get(&k).dyn_into::<Promise>() {
-            return p;
-        }
-        let p = settle(action.call0(&JsValue::UNDEFINED));
-        self.keyed.set(&k, &p);
-        let keyed = self.keyed.clone();
-        release_after(p.clone(), min_busy, move || {
-            keyed.delete(&k);
-        });
-        p
-    }
-}
-
-/// Runs `release` once `done` settles and at least `min_busy` ms have passed since the press (now).
-fn release_after(done: Promise, min_busy: u64, release: impl FnOnce() + 'static) {
-    let started = js_sys::Date::now();
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = JsFuture::from(done).await;
-        let left = min_busy as f64 - (js_sys::Date::now() - started);
-        if left > 0.0 {
-            Timer::new(left as u64).await;
-        }
-        release();
-    });
-}
-
-/// The promise of an action's result, whether it returned a value, a promise, or threw.
-fn settle(started: Result<JsValue, JsValue>) -> Promise {
-    match started {
-        Ok(v) => Promise::resolve(&v),
-        Err(e) => Promise::reject(&e),
-    }
-}
-
-fn min_busy_ms(options: &JsValue) -> Result<u64, Error> {
-    let v = get(options, "minBusyMs");
-    if v.is_undefined() {
-        return Ok(DEFAULT_MIN_BUSY_MS);
-    }
-    match v.as_f64() {
-        Some(ms) if (0.0..=60_000.0).contains(&ms) => Ok(ms as u64),
-        _ => Err(Error::config("minBusyMs must be between 0 and 60000")),
-    }
-}
-
-/// How long `guard` keeps an element busy at least: the common OS double-click interval.
-pub const DEFAULT_MIN_BUSY_MS: u64 = 500;
-
-/// A catalogue read through the shared cache: only with no customer logged in (after the stored state is loaded);
-/// a hit is decoded like a network answer; a miss goes to the network and fills the shared cache.
-async fn shared_read(
-    client: Client<JsRuntime>,
-    shared: SharedCache,
-    path: String,
-    options: CallOptions,
-) -> Result<JsValue, Error> {
-    client.connect().await?;
-    if client.customer_id().is_some() {
-        return client.request(Method::Get, &path, None, options).await;
-    }
-    let normalized = crate::client::normalize_path(&path)?;
-    let qs = crate::client::normalize_query(&options.query);
-    let cfg = client.config();
-    let key = format!(
-        "https://carecloud-shared-cache.invalid/{}{normalized}?{qs}&accept-language={}",
-        crate::client::encode_component(&cfg.base_url, b""),
-        crate::client::encode_component(cfg.accept_language.as_deref().unwrap_or(""), b""),
-    );
-    if !options.no_cache {
-        if let Some(text) = shared.lookup(&key).await {
-            if let Ok(v) = client.runtime().decode(&Rc::from(text)) {
-                client.note_shared_hit(&normalized);
-                return Ok(v);
-            }
-        }
-    }
-    let text = client
-        .request_text(Method::Get, &path, None, options)
-        .await?;
-    let ttl_s = client.ttl_for(&normalized).unwrap_or(60_000) / 1000;
-    if ttl_s > 0 {
-        shared.store(&key, &text, ttl_s).await;
-    }
-    client.runtime().decode(&text)
-}
-
-/// Walks a list page by page (`count`/`offset`), stopping on `total_items` without an extra request.
-#[wasm_bindgen]
-pub struct Pages {
-    client: Client<JsRuntime>,
-    path: String,
-    base: CallOptions,
-    list_key: Option<String>,
-    state: Rc<RefCell<Paginator>>,
-    signal: JsValue,
-}
-
-fn items_of(data: &JsValue, list_key: Option<&str>) -> (Array, Option<f64>) {
-    let list = match list_key {
-        Some(k) if data.is_object() => {
-            Reflect::get(data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-        }
-        Some(_) => JsValue::UNDEFINED,
-        None if data.is_object() => Object::values(data.unchecked_ref())
-            .iter()
-            .find(Array::is_array)
-            .unwrap_or(JsValue::UNDEFINED),
-        None => JsValue::UNDEFINED,
-    };
-    let items = if Array::is_array(&list) {
-        Array::from(&list)
-    } else {
-        Array::new()
-    };
-    let total = get(data, "total_items");
-    let total = total
-        .as_f64()
-        .or_else(|| total.as_string().and_then(|s| s.parse().ok()));
-    (items, total.filter(|t| t.is_finite() && *t >= 0.0))
-}
-
-#[wasm_bindgen]
-impl Pages {
-    /// The next page's items, or `undefined` when the list is exhausted.
-    pub fn next(&self) -> Promise {
-        let Some((count, offset)) = self.state.borrow().next_page() else {
-            return Promise::resolve(&JsValue::UNDEFINED);
-        };
-        let mut opts = self.base.clone();
-        opts.query.retain(|(k, _)| k != "count" && k != "offset");
-        opts.query.push(("count".into(), count.to_string()));
-        opts.query.push(("offset".into(), offset.to_string()));
-        let (client, path, key, state, signal) = (
-            self.client.clone(),
-            self.path.clone(),
-            self.list_key.clone(),
-            self.state.clone(),
-            self.signal.clone(),
-        );
-        promise(async move {
-            let r = with_signal(signal, client.request(Method::Get, &path, None, opts)).await;
-            let data = match r {
-                Ok(d) => d,
-                Err(e) => {
-                    if e.kind() == ErrorKind::Aborted {
-                        state.borrow_mut().stop();
-                    }
-                    return Err(error_to_js(&e));
-                }
-            };
-            let (items, total) = items_of(&data, key.as_deref());
-            state
-                .borrow_mut()
-                .advance(u64::from(items.length()), total.map(|t| t as u64));
-            Ok(items.into())
-        })
     }
 }
