@@ -568,3 +568,26 @@ async fn login_by_card_and_token_setup_update() {
     let e = err(c.login(bad.into())).await;
     assert_eq!(field(&e, "kind").as_string().as_deref(), Some("config"));
 }
+
+#[wasm_bindgen_test]
+async fn fifty_concurrent_401s_renew_the_token_once() {
+    let device = unique("herd-");
+    let base = format!("{}{API}", sandbox());
+    let mk = || {
+        CustomerClient::new(json(&format!(
+            r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app", "cache": false, "rateLimit": false,
+                "device": {{"deviceId": "{device}"}}}}"#
+        )))
+        .unwrap()
+    };
+    let (a, b) = (mk(), mk());
+    ok(a.connect()).await;
+    ok(b.connect()).await; // same device: a's token is now replaced
+    let calls = Array::new();
+    for i in 0..50 {
+        calls.push(&a.get(format!("/stores/s{:04}", 1 + i % 40), q(&[("n", i.into())])));
+    }
+    let all: Array = ok(Promise::all(&calls)).await.unchecked_into();
+    assert_eq!(all.length(), 50);
+    assert_eq!(field(&a.stats(), "tokenRenewals").as_f64(), Some(1.0), "one renewal for 50 calls that saw 401");
+}
