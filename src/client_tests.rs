@@ -55,6 +55,19 @@ fn client(sim: &Sim, extra: Value) -> Client<Sim> {
     Client::new(config(extra), sim.clone(), Box::new(MemoryStore::new()))
 }
 
+/// A write with an empty JSON body.
+fn write(
+    c: &Client<Sim>,
+    method: Method,
+    path: &str,
+) -> impl std::future::Future<Output = Result<Value, crate::Error>> {
+    let (c, p) = (c.clone(), path.to_string());
+    async move {
+        c.request(method, &p, Some("{}".into()), CallOptions::default())
+            .await
+    }
+}
+
 /// Connects a client (POST /tokens) on simulated time.
 fn connect(sim: &Sim, c: &Client<Sim>) {
     let c = c.clone();
@@ -135,17 +148,12 @@ fn never_retries_client_errors() {
 fn write_with_lost_response_is_outcome_unknown_and_not_retried() {
     let sim = server(|_, _| Script::Network);
     let c = client(&sim, json!({"rateLimit": false}));
-    let c2 = c.clone();
     let e = sim
-        .block_on(async move {
-            c2.request(
-                Method::Post,
-                "/rewards/r1/actions/create-voucher",
-                Some("{}".into()),
-                CallOptions::default(),
-            )
-            .await
-        })
+        .block_on(write(
+            &c,
+            Method::Post,
+            "/rewards/r1/actions/create-voucher",
+        ))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network);
     assert!(e.outcome_unknown());
@@ -167,17 +175,12 @@ fn write_with_idempotency_key_retries_with_the_same_key() {
         &sim,
         json!({"rateLimit": false, "idempotencyHeader": "Idempotency-Key"}),
     );
-    let c2 = c.clone();
     let v = sim
-        .block_on(async move {
-            c2.request(
-                Method::Post,
-                "/rewards/r1/actions/create-voucher",
-                Some("{}".into()),
-                CallOptions::default(),
-            )
-            .await
-        })
+        .block_on(write(
+            &c,
+            Method::Post,
+            "/rewards/r1/actions/create-voucher",
+        ))
         .unwrap();
     assert_eq!(v["voucher_id"], "v1");
     let keys: Vec<String> = sim
@@ -210,16 +213,7 @@ fn writes_retry_503_because_the_server_did_not_act() {
         }
     });
     let c = client(&sim, json!({"rateLimit": false}));
-    let c2 = c.clone();
-    let v = sim.block_on(async move {
-        c2.request(
-            Method::Put,
-            "/customers/c1",
-            Some("{}".into()),
-            CallOptions::default(),
-        )
-        .await
-    });
+    let v = sim.block_on(write(&c, Method::Put, "/customers/c1"));
     assert_eq!(v.unwrap(), Value::Null);
     assert_eq!(sim.count("PUT", "/customers/c1"), 2);
 }
