@@ -28,7 +28,7 @@ async fn after_push_delay_is_clamped_in_a_service_worker() {
         Reflect::set(&opts, &"maxDelayMs".into(), &JsValue::from_f64(3_600_000.0)).unwrap();
         Reflect::set(&opts, &"signal".into(), &ctrl.signal()).unwrap();
         let action: Function = Closure::once_into_js(|| JsValue::NULL).unchecked_into();
-        let p = c.after_push(action, opts.into());
+        let p = c.after_push(action.into(), opts.into());
         let d = Reflect::get(&p, &"delayMs".into())
             .unwrap()
             .as_f64()

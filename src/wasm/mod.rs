@@ -94,6 +94,15 @@ async fn with_signal<T>(
     out
 }
 
+/// `undefined`/`null`, or something with `aborted` and `addEventListener` (an `AbortSignal`).
+fn check_signal(signal: &JsValue) -> Result<(), Error> {
+    if signal.is_undefined() || signal.is_null() || get(signal, "addEventListener").is_function() {
+        Ok(())
+    } else {
+        Err(Error::config("signal must be an AbortSignal"))
+    }
+}
+
 fn is_workers() -> bool {
     let nav = get(&js_sys::global(), "navigator");
     get(&nav, "userAgent").as_string().as_deref() == Some("Cloudflare-Workers")
@@ -195,7 +204,15 @@ impl CustomerClient {
         })
     }
 
-    fn call(&self, method: Method, path: String, body: JsValue, opts: JsValue) -> Promise {
+    fn call(&self, method: Method, path: JsValue, body: JsValue, opts: JsValue) -> Promise {
+        // Arguments arrive as JS values and are checked here: a non-string handed to a `String` parameter would
+        // reach the wasm as a bogus pointer.
+        let Some(path) = path.as_string() else {
+            return reject(Error::config("path must be a string such as \"/rewards\""));
+        };
+        if let Err(e) = check_signal(&get(&opts, "signal")) {
+            return reject(e);
+        }
         let options = match call_options(&opts) {
             Ok(o) => o,
             Err(e) => return reject(e),
@@ -246,22 +263,22 @@ impl CustomerClient {
     }
 
     /// `GET path` → the response's `data`. Options: `{query, signal, cache, timeoutMs}`.
-    pub fn get(&self, path: String, options: JsValue) -> Promise {
+    pub fn get(&self, path: JsValue, options: JsValue) -> Promise {
         self.call(Method::Get, path, JsValue::UNDEFINED, options)
     }
 
     /// `POST path` with a JSON body → `data` (or `null` for 204).
-    pub fn post(&self, path: String, body: JsValue, options: JsValue) -> Promise {
+    pub fn post(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
         self.call(Method::Post, path, body, options)
     }
 
     /// `PUT path` with a JSON body. CareCloud's PUT replaces the whole record: omitted fields are cleared.
-    pub fn put(&self, path: String, body: JsValue, options: JsValue) -> Promise {
+    pub fn put(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
         self.call(Method::Put, path, body, options)
     }
 
     /// `DELETE path`.
-    pub fn delete(&self, path: String, options: JsValue) -> Promise {
+    pub fn delete(&self, path: JsValue, options: JsValue) -> Promise {
         self.call(Method::Delete, path, JsValue::UNDEFINED, options)
     }
 
@@ -306,6 +323,11 @@ impl CustomerClient {
     /// Registration (`POST /customers`): `{customer, password, autologin, customerSource, propertyRecords,
     /// referralCode}` → `{customerId}`. With `autologin: true` the customer is logged in.
     pub fn register(&self, args: JsValue) -> Promise {
+        if !get(&args, "customer").is_object() {
+            return reject(Error::config(
+                "register needs {customer: {...}, autologin, password}",
+            ));
+        }
         let autologin = get(&args, "autologin").as_bool().unwrap_or(false);
         let body = Object::new();
         set(&body, "customer", get(&args, "customer"));
@@ -364,7 +386,12 @@ impl CustomerClient {
             },
         );
         let path = format!("/tokens/{TOKEN_PLACEHOLDER}/actions/send-password-setup-email");
-        self.call(Method::Post, path, body.into(), JsValue::UNDEFINED)
+        self.call(
+            Method::Post,
+            JsValue::from_str(&path),
+            body.into(),
+            JsValue::UNDEFINED,
+        )
     }
 
     /// `PUT /tokens/{id}`: `{setup: {languageId, allowedGps, allowedNotifications}, pushToken}`.
@@ -408,16 +435,23 @@ impl CustomerClient {
         set(&opts, "cache", "no-store");
         self.call(
             Method::Get,
-            format!("/tokens/{TOKEN_PLACEHOLDER}/actions/auth-token"),
+            JsValue::from_str(&format!("/tokens/{TOKEN_PLACEHOLDER}/actions/auth-token")),
             JsValue::UNDEFINED,
             opts.into(),
         )
     }
 
     /// A page walker for `paginate`: `{listKey, pageSize, query, signal, offset}`.
-    pub fn pages(&self, path: String, options: JsValue) -> Result<Pages, JsValue> {
+    pub fn pages(&self, path: JsValue, options: JsValue) -> Result<Pages, JsValue> {
+        let path = path.as_string().ok_or_else(|| {
+            error_to_js(&Error::config("path must be a string such as \"/rewards\""))
+        })?;
         let base = call_options(&options).map_err(|e| error_to_js(&e))?;
-        let size = get(&options, "pageSize").as_f64().unwrap_or(100.0);
+        check_signal(&get(&options, "signal")).map_err(|e| error_to_js(&e))?;
+        let size = match get(&options, "pageSize") {
+            v if v.is_undefined() => 100.0,
+            v => v.as_f64().unwrap_or(f64::NAN),
+        };
         if !(size.is_finite() && (1.0..=1000.0).contains(&size)) {
             return Err(error_to_js(&Error::config(
                 "pageSize must be between 1 and 1000",

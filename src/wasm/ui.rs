@@ -35,7 +35,10 @@ impl CustomerClient {
     /// push to 50,000 devices does not arrive as one spike. The returned promise has a `delayMs` property.
     /// Options: `{maxDelayMs, signal}`.
     #[wasm_bindgen(js_name = afterPush)]
-    pub fn after_push(&self, action: Function, options: JsValue) -> Promise {
+    pub fn after_push(&self, action: JsValue, options: JsValue) -> Promise {
+        let Some(action) = action.dyn_ref::<Function>().cloned() else {
+            return reject(Error::config("afterPush needs a function to run"));
+        };
         let m = get(&options, "maxDelayMs");
         let mut max = if m.is_undefined() {
             60_000.0
@@ -72,7 +75,10 @@ impl CustomerClient {
     /// 500 ms, the usual double-click interval) after the press; any activation in that time joins the first
     /// instead of running `action` again. Resolves/rejects like `action`, as soon as it settles.
     /// Options: `{minBusyMs}`.
-    pub fn guard(&self, element: JsValue, action: Function, options: JsValue) -> Promise {
+    pub fn guard(&self, element: JsValue, action: JsValue, options: JsValue) -> Promise {
+        let Some(action) = action.dyn_ref::<Function>().cloned() else {
+            return reject(Error::config("guard needs a function to run"));
+        };
         if !element.is_object() {
             return reject(Error::config(
                 "guard needs an element (or any object) as its key",
@@ -116,7 +122,13 @@ impl CustomerClient {
     /// The keyed form of [`guard`](Self::guard) for non-DOM code: one pending `action` per `key` (joined for
     /// `minBusyMs` too).
     #[wasm_bindgen(js_name = guardKey)]
-    pub fn guard_key(&self, key: String, action: Function, options: JsValue) -> Promise {
+    pub fn guard_key(&self, key: JsValue, action: JsValue, options: JsValue) -> Promise {
+        let Some(key) = key.as_string() else {
+            return reject(Error::config("guardKey needs a string key"));
+        };
+        let Some(action) = action.dyn_ref::<Function>().cloned() else {
+            return reject(Error::config("guardKey needs a function to run"));
+        };
         let min_busy = match min_busy_ms(&options) {
             Ok(ms) => ms,
             Err(e) => return reject(e),

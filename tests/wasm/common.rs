@@ -314,15 +314,15 @@ async fn guard_runs_one_action_for_a_double_click() {
     let post = c.post("/rewards/r00003/actions/create-voucher".into(), Object::new().into(), JsValue::UNDEFINED);
     let action = Closure::once_into_js(move || post);
     let action: Function = action.unchecked_into();
-    let p1 = c.guard(button.clone(), action.clone(), JsValue::UNDEFINED);
+    let p1 = c.guard(button.clone(), action.clone().into(), JsValue::UNDEFINED);
     assert_eq!(field(&button, "disabled").as_bool(), Some(true));
     assert_eq!(field(&field(&button, "attrs"), "aria-busy").as_string().as_deref(), Some("true"));
-    let p2 = c.guard(button.clone(), action.clone(), JsValue::UNDEFINED);
+    let p2 = c.guard(button.clone(), action.clone().into(), JsValue::UNDEFINED);
     assert!(Object::is(&p1, &p2), "the second press joins the first");
     ok(p1.clone()).await;
     // Still busy for the double-click window after a fast response: a late second click joins too.
     assert_eq!(field(&button, "disabled").as_bool(), Some(true));
-    assert!(Object::is(&c.guard(button.clone(), action, JsValue::UNDEFINED), &p1));
+    assert!(Object::is(&c.guard(button.clone(), action.into(), JsValue::UNDEFINED), &p1));
     sleep(600).await;
     assert_eq!(field(&button, "disabled").as_bool(), Some(false));
     assert!(field(&field(&button, "attrs"), "aria-busy").is_undefined());
@@ -338,7 +338,7 @@ async fn after_push_waits_a_random_delay_within_the_bound() {
     assert!((27_000.0..33_000.0).contains(&mean), "uniform mean ≈ 30 s, got {mean}");
     let action: Function = Closure::once_into_js(|| JsValue::from_str("ran")).unchecked_into();
     let opts = obj(&[("maxDelayMs", 30.into())]);
-    let p = c.after_push(action, opts.into());
+    let p = c.after_push(action.into(), opts.into());
     let d = field(&p, "delayMs").as_f64().unwrap();
     assert!((0.0..30.0).contains(&d));
     assert_eq!(ok(p).await.as_string().as_deref(), Some("ran"));
@@ -465,9 +465,9 @@ async fn fault_matrix_reads_and_writes() {
         control("POST", "faults", Some(&format!(r#"{{"method":"{}","path":"{path}"{times},{}}}"#, k.method, k.fault))).await;
         let before = field(&c.stats(), "networkRequests").as_f64().unwrap();
         let p = if k.method == "GET" {
-            c.get(path.clone(), JsValue::UNDEFINED)
+            c.get(path.clone().into(), JsValue::UNDEFINED)
         } else {
-            c.post(path.clone(), Object::new().into(), JsValue::UNDEFINED)
+            c.post(path.clone().into(), Object::new().into(), JsValue::UNDEFINED)
         };
         let r = JsFuture::from(p).await;
         let attempts = field(&c.stats(), "networkRequests").as_f64().unwrap() - before;
@@ -585,9 +585,32 @@ async fn fifty_concurrent_401s_renew_the_token_once() {
     ok(b.connect()).await; // same device: a's token is now replaced
     let calls = Array::new();
     for i in 0..50 {
-        calls.push(&a.get(format!("/stores/s{:04}", 1 + i % 40), q(&[("n", i.into())])));
+        calls.push(&a.get(format!("/stores/s{:04}", 1 + i % 40).into(), q(&[("n", i.into())])));
     }
     let all: Array = ok(Promise::all(&calls)).await.unchecked_into();
     assert_eq!(all.length(), 50);
     assert_eq!(field(&a.stats(), "tokenRenewals").as_f64(), Some(1.0), "one renewal for 50 calls that saw 401");
+}
+
+#[wasm_bindgen_test]
+async fn hostile_arguments_from_js_are_config_errors_and_the_client_goes_on() {
+    let c = client_with("");
+    let kind = |e: &JsValue| field(e, "kind").as_string().unwrap_or_default();
+    for path in [JsValue::from_f64(123.0), JsValue::UNDEFINED, JsValue::NULL, Object::new().into()] {
+        assert_eq!(kind(&err(c.get(path.clone(), JsValue::UNDEFINED)).await), "config", "{path:?}");
+        assert_eq!(kind(&err(c.post(path, JsValue::UNDEFINED, JsValue::UNDEFINED)).await), "config");
+    }
+    let bad_signal = obj(&[("signal", Object::new().into())]);
+    assert_eq!(kind(&err(c.get("/stores".into(), bad_signal.into())).await), "config");
+    assert_eq!(kind(&err(c.guard(Object::new().into(), "not a function".into(), JsValue::UNDEFINED)).await), "config");
+    assert_eq!(kind(&err(c.after_push(JsValue::from_f64(1.0), JsValue::UNDEFINED)).await), "config");
+    assert_eq!(kind(&err(c.guard_key(JsValue::NULL, JsValue::NULL, JsValue::UNDEFINED)).await), "config");
+    assert_eq!(kind(&err(c.register(JsValue::NULL)).await), "config");
+    let bad_size = obj(&[("pageSize", "abc".into())]);
+    assert_eq!(kind(&c.pages("/rewards".into(), bad_size.into()).err().expect("refused")), "config");
+    let circular: JsValue = js_sys::eval("(() => { const o = {}; o.self = o; return o; })()").unwrap();
+    assert_eq!(kind(&err(c.post("/rewards/r1/actions/create-voucher".into(), circular, JsValue::UNDEFINED)).await), "config");
+    // Nothing above reached the network or hurt the instance.
+    let data = ok(c.get("/tests/connection".into(), q(&[("test_string", "still here".into())]))).await;
+    assert_eq!(field(&data, "test_string").as_string().as_deref(), Some("still here"));
 }
