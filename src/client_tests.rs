@@ -824,3 +824,41 @@ fn queries_normalise_to_one_key_whatever_the_order() {
     );
     assert_eq!(q(&[]), "");
 }
+
+#[test]
+fn callbacks_may_call_back_into_the_client() {
+    // onEvent / onLog run user code synchronously; it may read stats() or the circuit state without a RefCell
+    // borrow still being held by the client (which would panic and poison a wasm instance).
+    let sim = server(|_, _| status(500));
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false, "circuitBreaker": {"failureThreshold": 2, "openMs": 1000}}),
+    );
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let (c_ev, s_ev) = (c.clone(), seen.clone());
+    c.set_on_event(move |e| {
+        let state = c_ev.circuit_state();
+        let stats = c_ev.stats();
+        s_ev.borrow_mut().push(format!(
+            "{} {} {}",
+            e.name(),
+            state.as_str(),
+            stats.network_requests
+        ));
+    });
+    let c_log = c.clone();
+    c.set_on_log(move |_| {
+        let _ = c_log.stats();
+        let _ = c_log.circuit_state();
+    });
+    for _ in 0..6 {
+        let _ = sim.block_on(get(&c, "/stores"));
+    }
+    assert!(
+        seen.borrow()
+            .iter()
+            .any(|s| s.starts_with("circuit_open open")),
+        "{:?}",
+        seen.borrow()
+    );
+}

@@ -672,9 +672,17 @@ impl<R: Runtime> Client<R> {
                     let status = resp.status;
                     if (200..300).contains(&status) {
                         if let (Some(b), Some(_)) = (&inner.breaker, probe.permit.take()) {
-                            self.breaker_transition(b.borrow_mut().on_success());
+                            {
+                                // Release the borrow before user callbacks run (they may call back into the client).
+                                let t = b.borrow_mut().on_success();
+                                self.breaker_transition(t);
+                            }
                         } else if let Some(b) = &inner.breaker {
-                            self.breaker_transition(b.borrow_mut().on_success());
+                            {
+                                // Release the borrow before user callbacks run (they may call back into the client).
+                                let t = b.borrow_mut().on_success();
+                                self.breaker_transition(t);
+                            }
                         }
                         let text = resp.body;
                         if !text.trim().is_empty() && !looks_like_json_object(&text) {
@@ -699,11 +707,19 @@ impl<R: Runtime> Client<R> {
                     if status >= 500 {
                         if let Some(b) = &inner.breaker {
                             probe.permit = None;
-                            self.breaker_transition(b.borrow_mut().on_failure(t1));
+                            {
+                                // Release the borrow before user callbacks run (they may call back into the client).
+                                let t = b.borrow_mut().on_failure(t1);
+                                self.breaker_transition(t);
+                            }
                         }
                     } else if let Some(b) = &inner.breaker {
                         probe.permit = None;
-                        self.breaker_transition(b.borrow_mut().on_success());
+                        {
+                            // Release the borrow before user callbacks run (they may call back into the client).
+                            let t = b.borrow_mut().on_success();
+                            self.breaker_transition(t);
+                        }
                     }
                     if status == 401 && auth && !renewed {
                         renewed = true;
@@ -729,7 +745,11 @@ impl<R: Runtime> Client<R> {
                 AttemptResult::Network(m) => {
                     if let Some(b) = &inner.breaker {
                         probe.permit = None;
-                        self.breaker_transition(b.borrow_mut().on_failure(t1));
+                        {
+                            // Release the borrow before user callbacks run (they may call back into the client).
+                            let t = b.borrow_mut().on_failure(t1);
+                            self.breaker_transition(t);
+                        }
                     }
                     let m: String = m.chars().filter(|c| !c.is_control()).take(200).collect();
                     (
@@ -741,7 +761,11 @@ impl<R: Runtime> Client<R> {
                 AttemptResult::Timeout => {
                     if let Some(b) = &inner.breaker {
                         probe.permit = None;
-                        self.breaker_transition(b.borrow_mut().on_failure(t1));
+                        {
+                            // Release the borrow before user callbacks run (they may call back into the client).
+                            let t = b.borrow_mut().on_failure(t1);
+                            self.breaker_transition(t);
+                        }
                     }
                     (
                         Failure::Timeout,
