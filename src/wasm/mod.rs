@@ -83,15 +83,33 @@ async fn with_signal<T>(
             let _ = tx.send(());
         }
     });
-    let ev = JsValue::from_str("abort");
+    let ev = convert::name("abort");
     let _ = add.call2(&signal, &ev, cb.as_ref());
-    let out = match select(Box::pin(fut), rx).await {
+    // Unregisters the listener before the closure is freed, however this future ends (completion or drop).
+    let _listener = Listener {
+        signal,
+        remove,
+        ev,
+        cb,
+    };
+    match select(Box::pin(fut), rx).await {
         Either::Left((r, _)) => r,
         Either::Right(_) => Err(aborted()),
-    };
-    let _ = remove.call2(&signal, &ev, cb.as_ref());
-    drop(cb);
-    out
+    }
+}
+
+/// An `abort` listener that is removed from its signal when dropped (then its closure is freed).
+struct Listener {
+    signal: JsValue,
+    remove: Function,
+    ev: JsValue,
+    cb: Closure<dyn FnMut()>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.remove.call2(&self.signal, &self.ev, self.cb.as_ref());
+    }
 }
 
 /// `undefined`/`null`, or something with `aborted` and `addEventListener` (an `AbortSignal`).
