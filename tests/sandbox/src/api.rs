@@ -3,8 +3,10 @@
 //! resource modules in [`crate::routes`].
 
 use crate::http::{parse_query, Response};
-use crate::reply::{forbidden, invalid, not_found, unauthorized, Res};
+use crate::reply::{bad_request, forbidden, invalid, not_found, unauthorized, Res};
 use crate::seed::{self, Customer};
+use crate::violations::Violations;
+use crate::{spec, validate};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -25,6 +27,7 @@ pub struct Api {
     pub products: Vec<Value>,
     rng: u64,
     pub next_voucher: u64,
+    pub violations: Violations,
 }
 
 /// A request as the API sees it.
@@ -34,6 +37,7 @@ pub struct Call<'a> {
     pub path: &'a str,
     pub query: Vec<(String, String)>,
     pub authorization: Option<&'a str>,
+    pub headers: &'a [(String, String)],
     pub body: &'a [u8],
 }
 
@@ -91,6 +95,7 @@ impl Api {
                     .map(|d| d.as_nanos() as u64)
                     .unwrap_or(1),
             next_voucher: 1,
+            violations: Violations::default(),
         }
     }
 
@@ -149,22 +154,38 @@ impl Api {
         }
     }
 
+    /// Authentication (401), then the request against the spec (400, logged), then the route.
     fn route(&mut self, call: &Call) -> Res {
+        let spec = spec::get();
+        let token = self.token_of(call);
+        if token.is_none() && !spec.is_public(call.path) {
+            return Err(unauthorized());
+        }
+        if let Some((op, path_params)) = spec.find(call.method, call.path) {
+            let request = validate::Request {
+                path_params: &path_params,
+                query: &call.query,
+                headers: call.headers,
+                body: call.body,
+            };
+            let bad = validate::request(spec, op, &request);
+            if !bad.is_empty() {
+                self.violations
+                    .record(call.method, call.path, &call.query, op, &bad);
+                return Err(bad_request(&bad));
+            }
+        }
         let segs: Vec<&str> = call
             .path
             .trim_matches('/')
             .split('/')
             .filter(|s| !s.is_empty())
             .collect();
-        let token = self.token_of(call);
         let me = token
             .as_ref()
             .and_then(|t| self.tokens.get(t))
             .and_then(|t| t.customer);
         let cx = Ctx { call, token, me };
-        if !crate::routes::is_public(&segs) {
-            cx.token()?;
-        }
         crate::routes::dispatch(self, &cx, &segs)
     }
 }

@@ -106,6 +106,15 @@ pub fn control(state: &Mutex<Sandbox>, req: &Request, what: &str) -> Response {
             }
             Response::new(204)
         }
+        ("GET", "violations") => Response::json(200, &s.api.violations.all()),
+        ("DELETE", "violations") => {
+            let prefix = crate::http::parse_query(&req.query)
+                .into_iter()
+                .find(|(k, _)| k == "path")
+                .map(|(_, v)| v)
+                .unwrap_or_default();
+            Response::json(200, &s.api.violations.take(&prefix))
+        }
         ("POST", "reset") => {
             *s = Sandbox::new();
             Response::new(204)

@@ -11,6 +11,11 @@ mod reply;
 mod routes;
 mod sandbox;
 mod seed;
+mod spec;
+#[cfg(test)]
+mod tests;
+mod validate;
+mod violations;
 
 use api::BASE;
 use http::{Reply, Request, Response};
@@ -77,6 +82,7 @@ fn main() {
     let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
     println!("listening on http://{local}");
     let _ = std::io::stdout().flush();
+    spec::get(); // parse and compile the contract before the first request
     let state = Arc::new(Mutex::new(Sandbox::new()));
     let statics = Arc::new(Statics { mounts });
     http::serve(listener, move |req| handle(&state, &statics, req));

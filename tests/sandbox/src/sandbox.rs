@@ -109,6 +109,7 @@ pub fn api_call(state: &Mutex<Sandbox>, req: &Request, rel: &str) -> Reply {
             path: rel,
             query: api::query(&req.query),
             authorization: req.header("authorization"),
+            headers: &req.headers,
             body: &req.body,
         };
         let mut r = s.api.handle(&call);

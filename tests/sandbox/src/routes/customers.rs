@@ -3,8 +3,9 @@
 use crate::api::{Api, Ctx};
 use crate::paging::list;
 use crate::reply::{body_json, data, invalid, method_not_allowed, no_content, req_bool, Res};
-use crate::seed::Customer;
-use serde_json::{json, Value};
+use crate::seed::{self, Customer};
+use crate::spec;
+use serde_json::{json, Map, Value};
 
 pub fn route(api: &mut Api, cx: &Ctx, segs: &[&str]) -> Option<Res> {
     Some(match (cx.method(), segs) {
@@ -26,6 +27,17 @@ pub fn route(api: &mut Api, cx: &Ctx, segs: &[&str]) -> Option<Res> {
     })
 }
 
+/// The record kept for a customer sent in a request: what the `Customer` schema declares (unknown fields
+/// dropped, so a later read is spec-valid) plus the server-owned fields.
+fn stored(sent: &Map<String, Value>, id: &str) -> Value {
+    let spec = spec::get();
+    let mut rec = spec.project(spec.schema("Customer"), &Value::Object(sent.clone()));
+    rec["customer_id"] = json!(id);
+    rec["last_change"] = json!(seed::TODAY);
+    rec["state"] = json!(1);
+    rec
+}
+
 fn required(name: &str, message: &str) -> crate::http::Response {
     invalid(name, "required", Value::Null, message)
 }
@@ -36,10 +48,12 @@ fn update(api: &mut Api, cx: &Ctx, id: &str) -> Res {
     let Some(Value::Object(c)) = b.get("customer") else {
         return Err(required("customer", "customer is required."));
     };
-    // PUT replaces the whole record: omitted fields are cleared (the id and state are kept).
-    let mut rec = Value::Object(c.clone());
-    rec["customer_id"] = json!(api.customers[i].id);
-    rec["state"] = json!(1);
+    // PUT replaces the whole record: omitted fields are cleared; the server-owned ones are kept.
+    let old = &api.customers[i].record;
+    let mut rec = stored(c, &api.customers[i].id);
+    for kept in ["doi_email", "doi_phone"] {
+        rec[kept] = old.get(kept).cloned().unwrap_or(json!(""));
+    }
     if let Some(e) = rec
         .pointer("/personal_information/email")
         .and_then(Value::as_str)
@@ -94,9 +108,7 @@ fn register(api: &mut Api, cx: &Ctx) -> Res {
         _ => String::new(),
     };
     let id = api.hex(26);
-    let mut record = Value::Object(c.clone());
-    record["customer_id"] = json!(id);
-    record["state"] = json!(1);
+    let record = stored(c, &id);
     api.customers.push(Customer {
         id: id.clone(),
         email,

@@ -29,11 +29,6 @@ const ROUTES: &[Route] = &[
     messages::route,
 ];
 
-/// Paths that answer without a token.
-pub fn is_public(segs: &[&str]) -> bool {
-    matches!(segs, ["tests", "connection"] | ["languages"] | ["tokens"])
-}
-
 pub fn dispatch(api: &mut Api, cx: &Ctx, segs: &[&str]) -> Res {
     ROUTES
         .iter()
