@@ -257,3 +257,13 @@ fn operations_are_found_by_method_and_template() {
     assert!(spec.is_public("/languages") && spec.is_public("/tokens"));
     assert!(!spec.is_public("/rewards") && !spec.is_public("/tokens/abc"));
 }
+
+#[test]
+fn one_of_needs_a_matching_branch_and_accepts_overlapping_ones() {
+    let spec = spec::get();
+    let schema = json!({"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "integer"}], "nullable": true});
+    assert!(validate::value(spec, &schema, &json!(7)).is_empty());
+    assert!(validate::value(spec, &schema, &json!(null)).is_empty());
+    let bad = validate::value(spec, &schema, &json!(true));
+    assert_eq!(bad.first().map(|p| p.reason.as_str()), Some("invalid_value_format"));
+}
