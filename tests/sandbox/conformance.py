@@ -111,6 +111,10 @@ t = token_for("conf-1")
 check("echo", "GET", "/tests/connection", 200, query={"test_string": "hello"})
 check("deprecated Basic customer_interface:<token> still answers", "GET", "/stores", 200, query={"count": 1}, basic=t)
 check("languages", "GET", "/languages", 200)
+channels = check("communication channels", "GET", "/communication-channels", 200)["data"]["communication_channels"]
+email_channel = next(c["communication_channel_id"] for c in channels if c["text_id"] == "email")
+check("one communication channel", "GET", f"/communication-channels/{email_channel}", 200,
+      spec_path="/communication-channels/{communication_channel_id}")
 strict("missing device is 400 required", "POST", "/tokens", ["device: required"],
        body={"setup": {"language_id": "en", "allowed_gps": False, "allowed_notifications": False}, "external_application_id": "sandbox-app"})
 check("update setup", "PUT", f"/tokens/{t}", 204, token=t, spec_path="/tokens/{token_id}",
@@ -152,10 +156,47 @@ check("stores", "GET", "/stores", 200, token=t, query={"count": 5})
 check("one store", "GET", "/stores/s0001", 200, token=t, spec_path="/stores/{store_id}")
 check("products", "GET", "/products", 200, token=t, query={"count": 5})
 check("messages", "GET", "/messages", 200, token=t)
+# Cards, point history, vouchers, messages, purchases, reward details and reference data (portals and kiosks).
+cards = check("cards of the logged-in customer", "GET", "/cards", 200, token=t, query={"customer_id": cid})["data"]["cards"]
+check("cards as a customer sub-resource", "GET", f"/customers/{cid}/cards", 200, token=t, spec_path="/customers/{customer_id}/cards",
+      query={"is_valid": "true"})
+check("one card", "GET", f"/cards/{cards[0]['card_id']}", 200, token=t, spec_path="/cards/{card_id}")
+check("bob's card is not alice's: 400", "GET", "/cards/c10001", 400, token=t, spec_path="/cards/{card_id}")
+check("a digital card file", "POST", "/cards/actions/generate-digital-card-file", 200, token=t,
+      body={"card_id": cards[0]["card_id"], "file_type": "wallet"})
+strict("a digital card file of an unknown type", "POST", "/cards/actions/generate-digital-card-file",
+       ["file_type: not_allowed_value"], token=t, body={"card_id": cards[0]["card_id"], "file_type": "gif"})
+check("point history", "GET", "/point-history", 200, token=t, query={"customer_id": cid, "count": 5})
+strict("point history needs customer_id", "GET", "/point-history", ["customer_id: required"], token=t)
+vouchers = check("vouchers by customer", "GET", "/vouchers", 200, token=t, query={"customer_id": cid, "is_applied": "false"})["data"]["vouchers"]
+check("gift-card balance", "POST", "/vouchers/actions/gift-card-balance", 200, token=t, body={"code": vouchers[0]["code"]})
+check("apply a voucher", "POST", f"/vouchers/{vouchers[0]['voucher_id']}/actions/apply-voucher", 204, token=t,
+      spec_path="/vouchers/{voucher_id}/actions/apply-voucher", body={"date_applied": "2026-11-27 10:00:00", "store_id": "s0001"})
+check("an applied voucher cannot be applied again", "POST", f"/vouchers/{vouchers[0]['voucher_id']}/actions/apply-voucher", 400,
+      token=t, spec_path="/vouchers/{voucher_id}/actions/apply-voucher", body={"date_applied": "2026-11-27 10:00:00"})
+check("the applied voucher", "GET", f"/vouchers/{vouchers[0]['voucher_id']}", 200, token=t, spec_path="/vouchers/{voucher_id}")
+check("one message", "GET", "/messages/m000001", 200, token=t, spec_path="/messages/{message_id}")
+check("a message's bodies", "GET", "/messages/m000001/detail", 200, token=t, spec_path="/messages/{message_id}/detail")
+check("one purchase", "GET", "/purchases/pu000001", 200, token=t, spec_path="/purchases/{purchase_id}")
+check("a purchase's items", "GET", "/purchases/pu000002/purchase-items", 200, token=t, spec_path="/purchases/{purchase_id}/purchase-items")
+check("bob's purchase is not alice's: 400", "GET", "/purchases/pu100001", 400, token=t, spec_path="/purchases/{purchase_id}")
+check("reward tags", "GET", "/rewards/tags", 200, token=t)
+check("a reward's stores", "GET", "/rewards/r00005/stores", 200, token=t, spec_path="/rewards/{reward_id}/stores")
+check("a reward's products", "GET", "/rewards/r00001/products", 200, token=t, spec_path="/rewards/{reward_id}/products")
+check("agreements", "GET", "/agreements", 200, token=t)
+check("one agreement", "GET", "/agreements/ag01", 200, token=t, spec_path="/agreements/{agreement_id}")
+check("countries", "GET", "/countries", 200, token=t)
+check("registration ability of a known e-mail", "POST", "/customers/actions/check-registration-ability", 200, token=t,
+      body={"type": "email", "value": "alice@example.com"})
+strict("registration ability by fax", "POST", "/customers/actions/check-registration-ability", ["type: not_allowed_value"],
+       token=t, body={"type": "fax", "value": "1"})
+check("validate a password", "POST", "/customers/actions/validate-customer-data", 200, body={"type": "password", "value": "Str0ngPassw"})
 check("auth-token handoff", "GET", f"/tokens/{t}/actions/auth-token", 200, token=t, spec_path="/tokens/{token_id}/actions/auth-token",
       query={"external_application_id": "other-app", "token_type": 1})
 check("password setup e-mail", "POST", f"/tokens/{t}/actions/send-password-setup-email", 204, token=t,
-      spec_path="/tokens/{token_id}/actions/send-password-setup-email", body={"communication_channel_id": "email", "recipient": "alice@example.com"})
+      spec_path="/tokens/{token_id}/actions/send-password-setup-email", body={"communication_channel_id": email_channel, "recipient": "alice@example.com"})
+check("an unknown channel id is 400", "POST", f"/tokens/{t}/actions/send-password-setup-email", 400, token=t,
+      spec_path="/tokens/{token_id}/actions/send-password-setup-email", body={"communication_channel_id": "email", "recipient": "a@b.c"})
 check("logout", "POST", f"/tokens/{t}/actions/logout", 204, token=t, spec_path="/tokens/{token_id}/actions/logout")
 t2 = token_for("conf-2")
 strict("a non-string password is refused", "POST", "/customers", ["password: invalid_value_format"], token=t2,

@@ -148,6 +148,41 @@ impl Api {
         }
     }
 
+    /// The customer a `customer_id` query parameter names (it must be the logged-in one), else the logged-in one.
+    pub fn customer_param(&self, cx: &Ctx) -> Result<usize, Response> {
+        match cx.call.q("customer_id") {
+            Some(id) => self.own(cx, id),
+            None => cx.login(),
+        }
+    }
+
+    /// The logged-in customer's item whose `key` is `id`, as (customer, item) indexes: 400
+    /// `not_belong_to_logged_in_customer` when it is another customer's, 404 when nobody's.
+    pub fn owned(
+        &self,
+        cx: &Ctx,
+        items: fn(&Customer) -> &[Value],
+        key: &str,
+        id: &str,
+        resource: &str,
+    ) -> Result<(usize, usize), Response> {
+        let me = cx.login()?;
+        let find = |c: &Customer| items(c).iter().position(|v| v[key] == id);
+        if let Some(j) = self.customers.get(me).and_then(find) {
+            return Ok((me, j));
+        }
+        if self.customers.iter().any(|c| find(c).is_some()) {
+            Err(invalid(
+                key,
+                "not_belong_to_logged_in_customer",
+                json!(id),
+                &format!("The {resource} item does not belong to the logged-in customer."),
+            ))
+        } else {
+            Err(not_found(resource, id))
+        }
+    }
+
     pub fn handle(&mut self, call: &Call) -> Response {
         match self.route(call) {
             Ok(r) | Err(r) => r,

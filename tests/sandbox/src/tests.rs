@@ -265,5 +265,52 @@ fn one_of_needs_a_matching_branch_and_accepts_overlapping_ones() {
     assert!(validate::value(spec, &schema, &json!(7)).is_empty());
     assert!(validate::value(spec, &schema, &json!(null)).is_empty());
     let bad = validate::value(spec, &schema, &json!(true));
-    assert_eq!(bad.first().map(|p| p.reason.as_str()), Some("invalid_value_format"));
+    assert_eq!(
+        bad.first().map(|p| p.reason.as_str()),
+        Some("invalid_value_format")
+    );
+}
+
+#[test]
+fn items_belong_to_the_logged_in_customer() {
+    let mut c = Client::alice();
+    for (mine, bobs, missing) in [
+        ("/cards/c00001", "/cards/c10001", "/cards/nope"),
+        (
+            "/purchases/pu000001",
+            "/purchases/pu100001",
+            "/purchases/nope",
+        ),
+        (
+            "/messages/m000001/detail",
+            "/messages/m100001/detail",
+            "/messages/nope/detail",
+        ),
+    ] {
+        assert_eq!(c.send("GET", mine, "", None).0, 200, "{mine}");
+        let (s, b) = c.send("GET", bobs, "", None);
+        assert_eq!(reasons(s, &b).len(), 1, "{bobs}");
+        assert!(
+            b.to_string().contains("not_belong_to_logged_in_customer"),
+            "{b}"
+        );
+        assert_eq!(c.send("GET", missing, "", None).0, 404, "{missing}");
+    }
+}
+
+#[test]
+fn a_voucher_applies_once() {
+    let mut c = Client::alice();
+    let body = json!({"date_applied": "2026-11-27 10:00:00"});
+    let path = "/vouchers/v000001/actions/apply-voucher";
+    assert_eq!(c.send("POST", path, "", Some(&body)).0, 204);
+    let (s, b) = c.send("POST", path, "", Some(&body));
+    assert_eq!(reasons(s, &b), ["voucher_id: voucher_already_used"]);
+    let (s, b) = c.send(
+        "POST",
+        "/vouchers/actions/gift-card-balance",
+        "",
+        Some(&json!({"voucher_id": "v000001"})),
+    );
+    assert_eq!((s, b["data"]["current_balance"].as_f64()), (200, Some(0.0)));
 }

@@ -18,6 +18,8 @@ pub fn route(api: &mut Api, cx: &Ctx, segs: &[&str]) -> Option<Res> {
             )
         }),
         ("POST", ["customers"]) => register(api, cx),
+        ("POST", ["customers", "actions", "check-registration-ability"]) => ability(api, cx),
+        ("POST", ["customers", "actions", "validate-customer-data"]) => validate_data(cx),
         ("GET", ["customers", id]) => api
             .own(cx, id)
             .and_then(|i| data(200, api.customers[i].record.clone())),
@@ -36,6 +38,31 @@ fn stored(sent: &Map<String, Value>, id: &str) -> Value {
     rec["last_change"] = json!(seed::TODAY);
     rec["state"] = json!(1);
     rec
+}
+
+/// Whether a new customer could register with this e-mail or phone (no customer has it yet).
+fn ability(api: &Api, cx: &Ctx) -> Res {
+    let b = body_json(cx.call.body)?;
+    let value = b.get("value").and_then(Value::as_str).unwrap_or("");
+    let taken = api
+        .customers
+        .iter()
+        .any(|c| match b.get("type").and_then(Value::as_str) {
+            Some("phone") => c.phone == value,
+            _ => c.email.eq_ignore_ascii_case(value),
+        });
+    data(200, json!({"registration_ability": !taken}))
+}
+
+/// A proposed password against the password rule, or a referral code (the sandbox knows `FRIEND2024`).
+fn validate_data(cx: &Ctx) -> Res {
+    let b = body_json(cx.call.body)?;
+    let value = b.get("value").and_then(Value::as_str).unwrap_or("");
+    let valid = match b.get("type").and_then(Value::as_str) {
+        Some("password") => check_password(value).is_ok(),
+        _ => value == "FRIEND2024",
+    };
+    data(200, json!({"is_valid": valid}))
 }
 
 fn required(name: &str, message: &str) -> crate::http::Response {
@@ -122,6 +149,7 @@ fn register(api: &mut Api, cx: &Ctx) -> Res {
         vouchers: Vec::new(),
         purchases: Vec::new(),
         messages: Vec::new(),
+        cards: Vec::new(),
     });
     if autologin {
         let idx = api.customers.len() - 1;

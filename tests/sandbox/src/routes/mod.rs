@@ -1,6 +1,7 @@
 //! The customer interface's routes, one module per resource (catalog: stores and products). Each module's `route` answers the paths of its
 //! resource (`None`: not mine), including 405 for a method its paths do not have.
 
+mod cards;
 mod catalog;
 mod customers;
 mod messages;
@@ -21,6 +22,7 @@ const ROUTES: &[Route] = &[
     tokens::route,
     // Sub-resources of a customer before `customers`, whose 405 covers every `/customers/…` path.
     points::route,
+    cards::route,
     purchases::route,
     vouchers::route,
     customers::route,

@@ -13,6 +13,11 @@ pub fn route(api: &mut Api, cx: &Ctx, segs: &[&str]) -> Option<Res> {
             list(&seed::points(&c.id, i, c.points), "points", cx.call, &[])
         }),
         ("GET", ["wallet", "actions", "points-overview"]) => overview(api, cx),
+        ("GET", ["point-history"]) => api.customer_param(cx).and_then(|i| {
+            let history = seed::point_history(&api.customers[i].id, 24);
+            list(&history, "point_history", cx.call, &["customer_id"])
+        }),
+        (m, ["point-history"]) => Err(method_not_allowed(m)),
         (m, ["wallet", ..]) => Err(method_not_allowed(m)),
         _ => return None,
     })

@@ -21,7 +21,18 @@ pub fn route(api: &mut Api, cx: &Ctx, segs: &[&str]) -> Option<Res> {
             }
             None => list(&api.rewards, "rewards", cx.call, &[]),
         },
+        ("GET", ["rewards", "tags"]) => list(&seed::reward_tags(), "tags", cx.call, &[]),
         ("GET", ["rewards", id]) => find(api, id).and_then(|r| data(200, r)),
+        ("GET", ["rewards", id, "stores"]) => find(api, id).and_then(|r| stores(api, cx, &r)),
+        ("GET", ["rewards", id, "products"]) => find(api, id).and_then(|r| {
+            let products = seed::reward_products(number(&r));
+            list(
+                &products,
+                "products",
+                cx.call,
+                &["reward_product_relation_type"],
+            )
+        }),
         ("POST", ["rewards", id, "actions", "create-voucher"]) => create_voucher(api, cx, id),
         (m, ["rewards", ..]) => Err(method_not_allowed(m)),
         _ => return None,
@@ -34,6 +45,22 @@ pub fn find(api: &Api, id: &str) -> Result<Value, crate::http::Response> {
         .find(|r| r["reward_id"] == id)
         .cloned()
         .ok_or_else(|| not_found("rewards", id))
+}
+
+/// The stores a reward is valid in: its `store_list`, or every store when that is empty.
+fn stores(api: &Api, cx: &Ctx, reward: &Value) -> Res {
+    match reward["store_list"].as_array() {
+        Some(some) if !some.is_empty() => list(some, "stores", cx.call, &[]),
+        _ => list(&api.stores, "stores", cx.call, &[]),
+    }
+}
+
+/// The reward's sequence number (`r00042`: 42).
+fn number(reward: &Value) -> usize {
+    reward["reward_id"]
+        .as_str()
+        .and_then(|id| id.trim_start_matches('r').parse().ok())
+        .unwrap_or(0)
 }
 
 pub fn is_valid(r: &Value) -> bool {

@@ -123,6 +123,20 @@ fn act(api: &mut Api, cx: &Ctx, token: &str, action: &str) -> Res {
             if b.get("recipient").is_none() && b.get("email").is_none() {
                 return Err(required("recipient"));
             }
+            // The channel is an id from GET /communication-channels, not its text_id.
+            if let Some(channel) = b.get("communication_channel_id").and_then(Value::as_str) {
+                let known = seed::communication_channels()
+                    .iter()
+                    .any(|c| c["communication_channel_id"] == channel);
+                if !known {
+                    return Err(invalid(
+                        "communication_channel_id",
+                        "not_found",
+                        json!(channel),
+                        "No communication channel with this id.",
+                    ));
+                }
+            }
             no_content()
         }
         _ => Err(not_found("actions", action)),
