@@ -18,6 +18,7 @@ pub struct Customer {
     pub vouchers: Vec<Value>,
     pub purchases: Vec<Value>,
     pub messages: Vec<Value>,
+    pub cards: Vec<Value>,
 }
 
 pub fn customers() -> Vec<Customer> {
@@ -56,6 +57,7 @@ pub fn customers() -> Vec<Customer> {
             vouchers: Vec::new(),
             purchases: Vec::new(),
             messages: Vec::new(),
+            cards: Vec::new(),
         }
     };
     let mut all = vec![
@@ -84,6 +86,7 @@ pub fn customers() -> Vec<Customer> {
         c.vouchers = vouchers(&c.id, i, n.0);
         c.purchases = purchases(&c.id, i, n.1);
         c.messages = messages(&c.id, i, n.2);
+        c.cards = cards(c, i);
     }
     all
 }
@@ -305,4 +308,149 @@ pub fn languages() -> Vec<Value> {
         json!({"language_id": "cs", "name": "Čeština", "default": false}),
         json!({"language_id": "de", "name": "Deutsch", "default": false}),
     ]
+}
+
+/// The customer's loyalty cards: the login card (`Customer::card`) and an expired older one.
+pub fn cards(c: &Customer, customer_idx: usize) -> Vec<Value> {
+    let card = |n: usize, number: &str, state: u8, valid_to: &str| {
+        json!({
+            "card_id": format!("c{customer_idx}{n:04}"),
+            "card_number": number,
+            "card_type_id": "ct1",
+            "customer_id": c.id,
+            "secondary_card_number": "",
+            "state": state,
+            "store_id": "s0001",
+            "valid_from": "2024-01-01 00:00:00",
+            "valid_to": valid_to,
+            "last_change": "2026-10-01 10:00:00"
+        })
+    };
+    let main = if c.card.is_empty() {
+        format!("90000000{customer_idx:05}")
+    } else {
+        c.card.clone()
+    };
+    vec![
+        card(1, &main, 1, "2029-12-31 23:59:59"),
+        card(
+            2,
+            &format!("80000000{customer_idx:05}"),
+            0,
+            "2025-12-31 23:59:59",
+        ),
+    ]
+}
+
+/// Point movements: earnings from purchases and redemptions for rewards, newest last.
+pub fn point_history(customer_id: &str, n: u32) -> Vec<Value> {
+    (1..=n)
+        .map(|i| {
+            let earned = i % 4 != 0;
+            json!({
+                "customer_id": customer_id,
+                "point_amount": if earned { f64::from(10 * i) } else { -f64::from(100 * i) },
+                "point_history_record_time": date(i * 3),
+                "point_operation_type": if earned { "purchase" } else { "reward" },
+                "point_operation_note": if earned { "Points for a purchase" } else { "Points for a reward" },
+                "point_type_id": "standard",
+                "partner_id": "",
+                "store_id": format!("s{:04}", 1 + i % 40),
+                "extended_data": ""
+            })
+        })
+        .collect()
+}
+
+/// The items of a purchase, as many as its `items_count`.
+pub fn purchase_items(purchase: &Value) -> Vec<Value> {
+    let id = purchase["purchase_id"].as_str().unwrap_or("");
+    let n = purchase["items_count"].as_u64().unwrap_or(1);
+    (1..=n)
+        .map(|i| {
+            json!({
+                "purchase_item_id": format!("{id}-{i}"),
+                "product_id": format!("p{:05}", i),
+                "product_name": format!("Product {}", i),
+                "purchase_item_type_id": "1",
+                "price": 9.9 * i as f64,
+                "amount": 1.0,
+                "vat_rate": 21.0,
+                "external_id": format!("ext-{}", i),
+                "additional_properties": []
+            })
+        })
+        .collect()
+}
+
+/// A message's bodies (`GET /messages/{id}/detail`).
+pub fn message_detail(message: &Value) -> Value {
+    let title = message["title"].as_str().unwrap_or("");
+    json!({
+        "plain_text_body": format!("{title}\n\nThis month's offers are waiting for you."),
+        "html_body": format!("<h1>{title}</h1><p>This month's offers are waiting for you.</p>"),
+        "attachments": [],
+        "last_change": message["last_change"]
+    })
+}
+
+pub fn reward_tags() -> Vec<Value> {
+    ["food", "culture", "wellness", "gifts"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            json!({"tag_id": format!("tag{}", i + 1), "text_id": t, "name": t.to_uppercase(), "state": 1,
+                   "last_change": "2026-10-01 10:00:00"})
+        })
+        .collect()
+}
+
+/// The products a reward is redeemable for (three, chosen by the reward's number).
+pub fn reward_products(reward_no: usize) -> Vec<Value> {
+    let all = products();
+    (0..3)
+        .filter_map(|k| all.get((reward_no * 7 + k * 11) % all.len()).cloned())
+        .map(|mut p| {
+            p["reward_product_relation_types"] = json!(["condition"]);
+            p
+        })
+        .collect()
+}
+
+/// `text_id` `email` is the e-mail channel the password-setup e-mail is sent through.
+pub fn communication_channels() -> Vec<Value> {
+    [("email", "E-mail"), ("sms", "SMS"), ("push", "Push notification")]
+        .iter()
+        .enumerate()
+        .map(|(i, (t, n))| json!({"communication_channel_id": format!("cch{:02}", i + 1), "text_id": t, "name": n}))
+        .collect()
+}
+
+pub fn agreements() -> Vec<Value> {
+    [
+        ("gtc", "General terms and conditions", "cch01"),
+        ("marketing", "Marketing communication", "cch01"),
+        ("profiling", "Profiling", "cch02"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (t, n, ch))| {
+        json!({"agreement_id": format!("ag{:02}", i + 1), "text_id": t, "name": n, "communication_channel_id": ch,
+               "text": format!("I agree: {n}."), "withdrawal_text": format!("I withdraw: {n}."),
+               "last_change": "2026-10-01 10:00:00"})
+    })
+    .collect()
+}
+
+pub fn countries() -> Vec<Value> {
+    [
+        ("cz", "Czech Republic"),
+        ("sk", "Slovakia"),
+        ("de", "Germany"),
+        ("at", "Austria"),
+        ("pl", "Poland"),
+    ]
+    .iter()
+    .map(|(id, n)| json!({"country_id": id, "name": n, "state": 1}))
+    .collect()
 }
