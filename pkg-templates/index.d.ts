@@ -224,8 +224,11 @@ type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[k
 type OptionsArg<T> = [RequiredKeys<T>] extends [never] ? [options?: T] : [options: T];
 /** The options argument(s) of `M path`. */
 export type OptionsArgs<P extends keyof paths, M extends HttpMethod> = OptionsArg<RequestOptions<Operation<P, M>>>;
-/** A `string` path that is not one of the spec's `M` paths (those are checked exactly by the typed overload). */
-type UncheckedPath<P extends string, M extends HttpMethod> = P & (P extends PathsWithMethod<M> ? never : unknown);
+/**
+ * A `string` path that is not one of the spec's paths: those are checked exactly by the typed overload (and a spec
+ * path with a method it does not have is an error, not an unchecked call).
+ */
+type UncheckedPath<P extends string> = P & (P extends keyof paths ? never : unknown);
 
 type Schemas = components["schemas"];
 type Data<P extends keyof paths, M extends HttpMethod = "get"> = ResponseData<Operation<P, M>>;
@@ -298,20 +301,20 @@ export class CustomerClient {
    * `unknown`, or `T`).
    */
   get<P extends PathsWithMethod<"get">>(path: P, ...options: OptionsArgs<P, "get">): Promise<Data<P>>;
-  get<T = unknown, P extends string = string>(path: UncheckedPath<P, "get">, options?: CallOptions): Promise<T>;
+  get<T = unknown, P extends string = string>(path: UncheckedPath<P>, options?: CallOptions): Promise<T>;
   /** `POST path` with a JSON body → `data` (`null` for 204). */
   post<P extends PathsWithMethod<"post">>(path: P, body: Body<P, "post">, ...options: OptionsArgs<P, "post">): Promise<Data<P, "post">>;
-  post<T = unknown, P extends string = string>(path: UncheckedPath<P, "post">, body?: unknown, options?: CallOptions): Promise<T>;
+  post<T = unknown, P extends string = string>(path: UncheckedPath<P>, body?: unknown, options?: CallOptions): Promise<T>;
   /** CareCloud's PUT replaces the whole record: omitted fields are cleared. */
   put<P extends PathsWithMethod<"put">>(path: P, body: Body<P, "put">, ...options: OptionsArgs<P, "put">): Promise<Data<P, "put">>;
-  put<T = unknown, P extends string = string>(path: UncheckedPath<P, "put">, body?: unknown, options?: CallOptions): Promise<T>;
+  put<T = unknown, P extends string = string>(path: UncheckedPath<P>, body?: unknown, options?: CallOptions): Promise<T>;
   delete<P extends PathsWithMethod<"delete">>(path: P, ...options: OptionsArgs<P, "delete">): Promise<Data<P, "delete">>;
-  delete<T = unknown, P extends string = string>(path: UncheckedPath<P, "delete">, options?: CallOptions): Promise<T>;
+  delete<T = unknown, P extends string = string>(path: UncheckedPath<P>, options?: CallOptions): Promise<T>;
   pages<P extends PathsWithMethod<"get">>(path: P, options: PaginateOptions & RequestOptions<Operation<P, "get">>): Pages;
-  pages(path: string, options?: PaginateOptions): Pages;
+  pages<P extends string = string>(path: UncheckedPath<P>, options?: PaginateOptions): Pages;
   /** Every item of a list (async iterator); ends quietly on abort. */
   paginate<P extends PathsWithMethod<"get">>(path: P, ...options: OptionsArg<Omit<PaginateOptions, "query" | "path"> & RequestOptions<Operation<P, "get">>>): AsyncGenerator<ListItem<Operation<P, "get">>, void, undefined>;
-  paginate<T = unknown, P extends string = string>(path: UncheckedPath<P, "get">, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
+  paginate<T = unknown, P extends string = string>(path: UncheckedPath<P>, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
   /**
    * Disables `element` + `aria-busy` until `action` settles and for at least `minBusyMs` (default 500, the usual
    * double-click interval) after the press; a press in that time joins the first instead of running again.
