@@ -1,6 +1,7 @@
-// The package's JavaScript surface over the wasm exports: `CareCloudError`, the `paginate` async iterator and the
-// typed resource helpers (`client.rewards.list()`, `client.customers.me()`, …). Everything else is Rust.
+// The package's JavaScript surface over the wasm exports: `CareCloudError`, `{name}` path parameters for the generic
+// calls, the `paginate` async iterator and the resource helpers (`client.rewards.list()`, …). Everything else is Rust.
 import { CustomerClient, Pages } from "./carecloud_customer.js";
+import { CUSTOMER_UPDATE } from "./readonly.js";
 
 /** The package version (from Cargo.toml). */
 export const VERSION = "__VERSION__";
@@ -46,20 +47,59 @@ export function workersSharedCache(cache) {
   };
 }
 
-const enc = (id) => {
-  if (typeof id !== "string" && typeof id !== "number") {
-    throw new CareCloudError("config", "an id must be a string or a number");
-  }
-  return encodeURIComponent(String(id));
-};
+const own = (o, k) => o != null && Object.prototype.hasOwnProperty.call(o, k);
 
+/**
+ * Fills the `{name}` placeholders of `path` from `params`, each value percent-encoded. A missing, empty or
+ * non-string/number value is a `config` error (an empty segment would reach another resource). `{token}` is left
+ * for the core (the device token, filled on every attempt) unless `params` names it. A path without placeholders is
+ * returned unchanged.
+ */
+function fillPath(path, params) {
+  if (typeof path !== "string" || !path.includes("{")) return path;
+  return path.replace(/\{([^{}/]*)\}/g, (whole, name) => {
+    if (name === "token" && !own(params, "token")) return whole;
+    const v = own(params, name) ? params[name] : undefined;
+    if ((typeof v === "string" && v !== "") || (typeof v === "number" && Number.isFinite(v))) {
+      return encodeURIComponent(String(v));
+    }
+    throw new CareCloudError("config",
+      `path parameter ${name} must be a non-empty string or a finite number (pass it as options.path.${name})`);
+  });
+}
+
+/** A copy of `value` without the properties at `paths` (`a.b`; `a[].b` = `b` of every item of array `a`). */
+function withoutPaths(value, paths) {
+  let out = value;
+  for (const p of paths) out = without(out, p.split("."));
+  return out;
+}
+
+function without(value, [segment, ...rest]) {
+  const each = segment.endsWith("[]");
+  const key = each ? segment.slice(0, -2) : segment;
+  if (value === null || typeof value !== "object" || Array.isArray(value) || !own(value, key)) return value;
+  const copy = { ...value };
+  if (!rest.length) delete copy[key];
+  else if (!each) copy[key] = without(value[key], rest);
+  else if (Array.isArray(value[key])) copy[key] = value[key].map((item) => without(item, rest));
+  return copy;
+}
+
+/** The logged-in customer's id, or a `config` error for helpers that need one. */
 function needCustomer(client) {
   const id = client.customerId;
   if (!id) throw new CareCloudError("config", "this helper needs a logged-in customer: call login() first");
-  return enc(id);
+  return id;
 }
 
 const withQuery = (query, options) => ({ ...(options || {}), query: { ...((options || {}).query || {}), ...(query || {}) } });
+/** Options for a templated path: `path` params plus the helper's query. */
+const at = (path, query, options) => ({ ...withQuery(query, options), path });
+/** A walk that starts (and so checks its arguments) on the first `next()`. */
+async function* lazily(start) {
+  yield* start();
+}
 
 /** Async iterator over every item of a list, page by page (`count`/`offset`), stopping on `total_items`. */
 async function* paginate(path, options = {}) {
@@ -81,15 +121,35 @@ async function* paginate(path, options = {}) {
   }
 }
 
+/** `YYYY-MM-DD HH:MM:SS` in local time, CareCloud's timestamp format. */
+const localTimestamp = (d = new Date()) => {
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+};
+
+// The helpers are path sugar over get/post/put/paginate with spec paths; those that act for the logged-in customer
+// fill `customer_id` and reject with a `config` error when nobody is logged in.
+const catalogue = (c, path, listKey, itemPath, idName) => ({
+  list: async (query, options) => c.get(path, withQuery(query, options)),
+  all: (query, options) => c.paginate(path, { listKey, ...withQuery(query, options) }),
+  get: async (id, options) => c.get(itemPath, at({ [idName]: id }, undefined, options)),
+});
+const customerList = (c, path, listKey) => ({
+  list: async (query, options) => c.get(path, at({ customer_id: needCustomer(c) }, query, options)),
+  all: (query, options) => lazily(() => c.paginate(path, { listKey, ...at({ customer_id: needCustomer(c) }, query, options) })),
+});
+const forCustomer = (c, query) => ({ ...(query || {}), customer_id: needCustomer(c) });
+
 const resources = {
   rewards: (c) => ({
-    /** One page of rewards: `{rewards, total_items}`. Filters: name, store_id, is_valid, reward_group, … */
-    list: (query, options) => c.get("/rewards", withQuery(query, options)),
-    /** Every reward (async iterator). */
-    all: (query, options) => c.paginate("/rewards", { listKey: "rewards", ...withQuery(query, options) }),
-    get: (id, options) => c.get(`/rewards/${enc(id)}`, options),
-    /** Redeems points for a voucher: `POST /rewards/{id}/actions/create-voucher` → `{voucher_id}`. */
-    redeem: (id, body, options) => c.post(`/rewards/${enc(id)}/actions/create-voucher`, body || {}, options),
+    ...catalogue(c, "/rewards", "rewards", "/rewards/{reward_id}", "reward_id"),
+    /** Redeems points for a voucher for the logged-in customer → `{voucher_id}`. */
+    redeem: async (id, body, options) =>
+      c.post("/rewards/{reward_id}/actions/create-voucher", { ...(body || {}), customer_id: needCustomer(c) },
+        at({ reward_id: id }, undefined, options)),
+    tags: async (query, options) => c.get("/rewards/tags", withQuery(query, options)),
+    stores: async (id, query, options) => c.get("/rewards/{reward_id}/stores", at({ reward_id: id }, query, options)),
+    products: async (id, query, options) => c.get("/rewards/{reward_id}/products", at({ reward_id: id }, query, options)),
   }),
   customers: (c) => ({
     /** The logged-in customer's record (`GET /customers` returns only them). */
@@ -97,49 +157,97 @@ const resources = {
       const data = await c.get("/customers", options);
       return (data && Array.isArray(data.customers) && data.customers[0]) || null;
     },
+    get: async (id, query, options) => c.get("/customers/{customer_id}", at({ customer_id: id }, query, options)),
     /**
      * `PUT /customers/{id}`. CareCloud's PUT REPLACES THE WHOLE RECORD: every field you omit is deleted. Read the
-     * record with `me()`, change it, and send all of it back. The password changes only if you send one.
+     * record with `me()`, change it, and send all of it back; the spec's readOnly fields are left out.
      */
-    update: (customer, extra, options) => c.put(`/customers/${needCustomer(c)}`, { ...(extra || {}), customer }, options),
+    update: async (customer, extra, options) =>
+      c.put("/customers/{customer_id}", withoutPaths({ ...(extra || {}), customer }, CUSTOMER_UPDATE),
+        at({ customer_id: needCustomer(c) }, undefined, options)),
+    checkRegistrationAbility: async (body, options) => c.post("/customers/actions/check-registration-ability", body, options),
+    validateCustomerData: async (body, options) => c.post("/customers/actions/validate-customer-data", body, options),
+  }),
+  cards: (c) => ({
+    ...customerList(c, "/customers/{customer_id}/cards", "cards"),
+    get: async (id, options) => c.get("/cards/{card_id}", at({ card_id: id }, undefined, options)),
+    digitalFile: async (id, fileType, options) =>
+      c.post("/cards/actions/generate-digital-card-file", { card_id: id, file_type: fileType }, options),
   }),
   points: (c) => ({
-    list: (query, options) => c.get(`/customers/${needCustomer(c)}/points`, withQuery(query, options)),
+    list: customerList(c, "/customers/{customer_id}/points", "points").list,
     /** `{earned_points, redeemed_points, available_points, available_points_money_value}`. */
-    overview: (query, options) =>
-      c.get("/wallet/actions/points-overview", withQuery({ customer_id: c.customerId, ...(query || {}) }, options)),
+    overview: async (query, options) => c.get("/wallet/actions/points-overview", withQuery(forCustomer(c, query), options)),
+    history: async (query, options) => c.get("/point-history", withQuery(forCustomer(c, query), options)),
+    historyAll: (query, options) =>
+      lazily(() => c.paginate("/point-history", { listKey: "point_history", ...withQuery(forCustomer(c, query), options) })),
   }),
   vouchers: (c) => ({
-    list: (query, options) => c.get(`/customers/${needCustomer(c)}/vouchers`, withQuery(query, options)),
-    all: (query, options) =>
-      c.paginate(`/customers/${needCustomer(c)}/vouchers`, { listKey: "vouchers", ...withQuery(query, options) }),
-    get: (id, options) => c.get(`/vouchers/${enc(id)}`, options),
+    ...customerList(c, "/customers/{customer_id}/vouchers", "vouchers"),
+    get: async (id, options) => c.get("/vouchers/{voucher_id}", at({ voucher_id: id }, undefined, options)),
+    apply: async (id, body, options) =>
+      c.post("/vouchers/{voucher_id}/actions/apply-voucher", { date_applied: localTimestamp(), ...(body || {}) },
+        at({ voucher_id: id }, undefined, options)),
+    giftCardBalance: async (body, options) => c.post("/vouchers/actions/gift-card-balance", body, options),
   }),
   purchases: (c) => ({
-    list: (query, options) => c.get(`/customers/${needCustomer(c)}/purchases`, withQuery(query, options)),
-    all: (query, options) =>
-      c.paginate(`/customers/${needCustomer(c)}/purchases`, { listKey: "purchases", ...withQuery(query, options) }),
+    ...customerList(c, "/customers/{customer_id}/purchases", "purchases"),
+    get: async (id, options) => c.get("/purchases/{purchase_id}", at({ purchase_id: id }, undefined, options)),
+    items: async (id, query, options) => c.get("/purchases/{purchase_id}/purchase-items", at({ purchase_id: id }, query, options)),
   }),
-  stores: (c) => ({
-    list: (query, options) => c.get("/stores", withQuery(query, options)),
-    all: (query, options) => c.paginate("/stores", { listKey: "stores", ...withQuery(query, options) }),
-    get: (id, options) => c.get(`/stores/${enc(id)}`, options),
-  }),
-  products: (c) => ({
-    list: (query, options) => c.get("/products", withQuery(query, options)),
-    all: (query, options) => c.paginate("/products", { listKey: "products", ...withQuery(query, options) }),
-    get: (id, options) => c.get(`/products/${enc(id)}`, options),
-  }),
+  stores: (c) => catalogue(c, "/stores", "stores", "/stores/{store_id}", "store_id"),
+  products: (c) => catalogue(c, "/products", "products", "/products/{product_id}", "product_id"),
   messages: (c) => ({
-    list: (query, options) => c.get("/messages", withQuery(query, options)),
-    all: (query, options) => c.paginate("/messages", { listKey: "messages", ...withQuery(query, options) }),
+    ...catalogue(c, "/messages", "messages", "/messages/{message_id}", "message_id"),
+    detail: async (id, options) => c.get("/messages/{message_id}/detail", at({ message_id: id }, undefined, options)),
   }),
   languages: (c) => ({
-    list: (query, options) => c.get("/languages", withQuery(query, options)),
+    list: async (query, options) => c.get("/languages", withQuery(query, options)),
   }),
+  agreements: (c) => {
+    const { list, get } = catalogue(c, "/agreements", "agreements", "/agreements/{agreement_id}", "agreement_id");
+    return { list, get };
+  },
+  countries: (c) => ({
+    list: async (query, options) => c.get("/countries", withQuery(query, options)),
+  }),
+  communicationChannels: (c) => {
+    const { list, get } = catalogue(c, "/communication-channels", "communication_channels",
+      "/communication-channels/{communication_channel_id}", "communication_channel_id");
+    return { list, get };
+  },
 };
 
+/** The wasm methods that take a path, wrapped so that `options.path` fills its placeholders. */
+function withPathParams(proto) {
+  const wrap = (name, bodyArg) => {
+    const inner = proto[name];
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      writable: true,
+      value: name === "pages"
+        ? function (path, options) { return inner.call(this, fillPath(path, options && options.path), options); }
+        : function (path, ...rest) {
+          const options = rest[bodyArg ? 1 : 0];
+          let filled;
+          try {
+            filled = fillPath(path, options && options.path);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          return inner.call(this, filled, ...rest);
+        },
+    });
+  };
+  wrap("get", false);
+  wrap("delete", false);
+  wrap("post", true);
+  wrap("put", true);
+  wrap("pages", false);
+}
+
 if (!Object.prototype.hasOwnProperty.call(CustomerClient.prototype, "paginate")) {
+  withPathParams(CustomerClient.prototype);
   Object.defineProperty(CustomerClient.prototype, "paginate", { value: paginate, writable: true, configurable: true });
   const cache = new WeakMap();
   for (const [name, make] of Object.entries(resources)) {

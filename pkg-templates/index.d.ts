@@ -1,4 +1,7 @@
-// Type definitions for carecloud-customer. Hand-curated; the runtime is Rust compiled to WebAssembly.
+// Type definitions for carecloud-customer; the runtime is Rust compiled to WebAssembly. Request and response shapes
+// come from ./openapi.d.ts, generated from CareCloud's customer-interface spec by scripts/gen-types.mjs.
+import type { paths, components, operations } from "./openapi.js";
+export type { paths, components, operations };
 
 /** Stable error kinds (`error.kind`). */
 export type ErrorKind =
@@ -93,29 +96,36 @@ export interface ClientOptions {
   pushToken?: string;
   /** `Accept-Language`, e.g. `cs, en-gb;q=0.8`. */
   acceptLanguage?: string;
+  /** Same as `acceptLanguage` (used when `acceptLanguage` is absent). */
+  language?: string;
   /** Default "memory". */
   tokenStore?: TokenStore;
   /** Per attempt, default 15000. */
   timeoutMs?: number;
   /** Whole call including retries, default 60000. */
   totalTimeoutMs?: number;
-  /** Default `{maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30000, maxRetryAfterMs: 120000}`; `false` disables. */
-  retry?: false | { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
-  /** Default `{maxEntries: 500, maxBytes: 4 MiB, ttlMs: {"/languages": 3600000, "/stores": 300000, "/products": 300000, "/rewards": 60000}}`. */
-  cache?: false | { maxEntries?: number; maxBytes?: number; ttlMs?: Record<string, number> };
-  /** Default `{requestsPerSecond: 10, burst: 20, maxConcurrent: 6}`. */
-  rateLimit?: false | { requestsPerSecond?: number; burst?: number; maxConcurrent?: number };
-  /** Default `{failureThreshold: 5, openMs: 30000}`. */
-  circuitBreaker?: false | { failureThreshold?: number; openMs?: number };
-  /** A header name (e.g. "Idempotency-Key") sent on writes with the same key on every retry; default off. */
-  idempotencyHeader?: false | true | string;
+  /** Default `{maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30000, maxRetryAfterMs: 120000}` (= `true`); `false` disables. */
+  retry?: boolean | { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
+  /** Default `{maxEntries: 500, maxBytes: 4 MiB, ttlMs: {"/languages": 3600000, "/stores": 300000, "/products": 300000, "/rewards": 60000}}` (= `true`); `false` disables. */
+  cache?: boolean | { maxEntries?: number; maxBytes?: number; ttlMs?: Record<string, number> };
+  /** Default `{requestsPerSecond: 10, burst: 20, maxConcurrent: 6}` (= `true`); `false` disables. */
+  rateLimit?: boolean | { requestsPerSecond?: number; burst?: number; maxConcurrent?: number };
+  /** Default `{failureThreshold: 5, openMs: 30000}` (= `true`); `false` disables. */
+  circuitBreaker?: boolean | { failureThreshold?: number; openMs?: number };
+  /** A header name (e.g. "Idempotency-Key") sent on writes with the same key on every retry; `true` = "Idempotency-Key"; default off. */
+  idempotencyHeader?: boolean | string;
   /**
    * Also send each call's correlation id in this header (`true` = "X-Correlation-Id"). Default off: a custom header
    * must be allowed by the server's CORS preflight, which CareCloud does not document.
    */
-  correlationHeader?: false | true | string;
+  correlationHeader?: boolean | string;
   /** Share identical concurrent reads. Default true (false in Cloudflare Workers). */
   dedupe?: boolean;
+  /**
+   * Never let one call's completion wake another (a Cloudflare Workers rule: a promise created in one request must
+   * not be resolved from another). Default false; true in Cloudflare Workers.
+   */
+  isolateSafe?: boolean;
   /** Prefix of token-store keys, default "carecloud". */
   storagePrefix?: string;
   /**
@@ -130,16 +140,29 @@ export interface ClientOptions {
   onEvent?: (event: ClientEvent) => void;
 }
 
-export interface CallOptions {
-  /** Query parameters; arrays become `name[]=a&name[]=b`. */
-  query?: Record<string, string | number | boolean | null | undefined | Array<string | number | boolean>>;
+/** Query values: arrays become `name[]=a&name[]=b`; `null`/`undefined` are skipped. */
+export type QueryValue = string | number | boolean | null | undefined | Array<string | number | boolean>;
+
+/** Options of every call, whatever the path. */
+export interface BaseCallOptions {
   signal?: AbortSignal;
-  /** "no-cache" skips the cache lookup (the answer still refreshes it); "no-store" bypasses the cache entirely. */
-  cache?: "default" | "no-cache" | "no-store";
+  /**
+   * "no-cache" (or "reload") skips the cache lookup (the answer still refreshes the cache); "no-store" bypasses the
+   * cache entirely.
+   */
+  cache?: "default" | "no-cache" | "reload" | "no-store";
   /** Per-attempt timeout for this call. */
   timeoutMs?: number;
   /** Idempotency key for this write (with `idempotencyHeader` on). */
   idempotencyKey?: string;
+}
+
+/** Options of a call on a concrete path (a `string` that is not one of the spec's paths): nothing is checked. */
+export interface CallOptions extends BaseCallOptions {
+  /** Query parameters. */
+  query?: Record<string, QueryValue>;
+  /** Values for `{name}` placeholders in the path (each percent-encoded). */
+  path?: Record<string, string | number>;
 }
 
 export interface PaginateOptions extends CallOptions {
@@ -163,19 +186,80 @@ export interface Stats {
   circuitState: "closed" | "open" | "half_open";
 }
 
-// Resource shapes as CareCloud's openapi.yaml defines them. Every field may be missing (the client never
-// validates strictly) and unknown fields may appear at any time (minor versions add them).
-export interface Address { address1?: string; address2?: string; zip?: string; city?: string; country_code?: string; [extra: string]: unknown }
-export interface Store { store_id: string; store_code?: string; name?: string; store_address?: Address; partner_id?: string; system_id?: string; gps_coordinates?: { gps_latitude?: number; gps_longitude?: number }; opening?: Array<{ day_id: string; time_intervals: Array<{ from: string; to: string }> }>; image_urls?: string[]; visibility_for_customer?: 0 | 1; state?: 0 | 1 | 2; [extra: string]: unknown }
-export interface Reward { reward_id: string; code?: string; name?: string; note?: string; subtitle?: string; points_cost?: number; valid_time_from?: string; valid_time_to?: string; reward_group?: 0 | 1 | 2 | 4; reward_type_id?: string; store_list?: Store[]; image_urls?: string[]; is_automated?: boolean; priority?: number; state?: 0 | 1 | 2; [extra: string]: unknown }
-export interface Voucher { voucher_id: string; customer_id?: string; store_id?: string; code?: string; value?: number; applied_date?: string; valid_from?: string; valid_to?: string; reward?: Reward; created_at?: string; state?: 0 | 1 | 2; [extra: string]: unknown }
-export interface Customer { customer_id: string; personal_information?: { gender?: number | null; first_name?: string; last_name?: string; email?: string; phone?: string; birthdate?: string; language_id?: string; store_id?: string; address?: Address; agreement?: Record<string, unknown>; [extra: string]: unknown }; doi_email?: string; doi_phone?: string; state?: 0 | 1 | 2; last_change?: string; [extra: string]: unknown }
-export interface PointRecord { point_id?: string; customer_id?: string; assigned_points?: number; available_points?: number; point_type_id?: string; partner_id?: string; valid_to?: string; state?: 0 | 1 | 2; created_at?: string; note?: string; [extra: string]: unknown }
-export interface PointsOverview { earned_points?: number; redeemed_points?: number; available_points?: number; available_points_money_value?: Array<{ currency_id: string; value: number }>; [extra: string]: unknown }
-export interface Product { product_id: string; name?: string; code?: string; external_id?: string; prices?: Array<{ currency_id: string; value: number }>; image_urls?: string[]; state?: 0 | 1 | 2; [extra: string]: unknown }
-export interface Purchase { purchase_id?: string; customer_id?: string; store_id?: string; external_purchase_id?: string; payment_time?: string; items_count?: number; type_id?: string; total_price?: number; currency_id?: string; [extra: string]: unknown }
-export interface Message { message_id?: string; status?: number; customer_id?: string; title?: string; send_time?: string; communication_channel_id?: number; [extra: string]: unknown }
-export interface Language { language_id: string; name?: string; [extra: string]: unknown }
+// ---- Calls typed by path, in the manner of openapi-fetch: the path picks the operation of ./openapi.d.ts; its
+// path parameters, query and body are checked, and the result is the operation's `data`.
+
+export type HttpMethod = "get" | "post" | "put" | "delete";
+/** The spec's paths that have an operation for `M` (e.g. `PathsWithMethod<"post">`). */
+export type PathsWithMethod<M extends HttpMethod> = {
+  [P in keyof paths]: paths[P] extends { [K in M]: object } ? P : never;
+}[keyof paths];
+/** The operation of `M path`, e.g. `Operation<"/rewards", "get">` = `operations["getRewards"]`. */
+export type Operation<P extends keyof paths, M extends HttpMethod> = paths[P] extends { [K in M]: infer O } ? O : never;
+
+type ParamsOf<O> = O extends { parameters: infer X } ? X : {};
+type PathOption<O> = ParamsOf<O> extends { path: infer X } ? { path: X } : { path?: never };
+type QueryOption<O> = ParamsOf<O> extends { query: infer X }
+  ? { query: X }
+  : ParamsOf<O> extends { query?: infer X }
+    ? [NonNullable<X>] extends [never] ? { query?: never } : { query?: X }
+    : { query?: never };
+/** The options of a call to operation `O`: `path` and `query` as the operation defines them. */
+export type RequestOptions<O> = BaseCallOptions & PathOption<O> & QueryOption<O>;
+/** The JSON request body of operation `O` (`never` when it takes none). */
+export type RequestBody<O> = O extends { requestBody: { content: { "application/json": infer B } } } ? B : never;
+
+type SuccessOf<O> = O extends { responses: infer R }
+  ? 200 extends keyof R ? R[200] : 201 extends keyof R ? R[201] : 204 extends keyof R ? R[204] : never
+  : never;
+/** What a call to operation `O` resolves to: its success response's `data` (`null` for 204 No Content). */
+export type ResponseData<O> = SuccessOf<O> extends { content: { "application/json": infer J } }
+  ? J extends { data?: infer D } ? NonNullable<D> : unknown
+  : null;
+/** The item type of a list operation: the element of the array(s) in its `data`. */
+export type ListItem<O> = { [K in keyof ResponseData<O>]-?: NonNullable<ResponseData<O>[K]> extends Array<infer I> ? I : never }[keyof ResponseData<O>];
+
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
+/** `[options]`, optional unless the operation has required path or query parameters. */
+type OptionsArg<T> = [RequiredKeys<T>] extends [never] ? [options?: T] : [options: T];
+/** The options argument(s) of `M path`. */
+export type OptionsArgs<P extends keyof paths, M extends HttpMethod> = OptionsArg<RequestOptions<Operation<P, M>>>;
+/**
+ * A `string` path that is not one of the spec's paths: those are checked exactly by the typed overload (and a spec
+ * path with a method it does not have is an error, not an unchecked call).
+ */
+type UncheckedPath<P extends string> = P & (P extends keyof paths ? never : unknown);
+
+type Schemas = components["schemas"];
+type Data<P extends keyof paths, M extends HttpMethod = "get"> = ResponseData<Operation<P, M>>;
+type Query<P extends keyof paths, M extends HttpMethod = "get"> = NonNullable<RequestOptions<Operation<P, M>>["query"]>;
+type Body<P extends keyof paths, M extends HttpMethod> = RequestBody<Operation<P, M>>;
+/** Query of a helper that fills `customer_id` itself. */
+type CustomerQuery<P extends keyof paths> = Omit<Query<P>, "customer_id">;
+
+// Resource shapes, from the spec's schemas. Unknown fields may appear at any time (minor versions add them).
+export type Address = Schemas["Address"];
+export type Store = Schemas["Store"];
+export type Reward = Schemas["Reward"];
+export type Voucher = Schemas["Voucher"];
+export type Customer = Schemas["Customer"];
+export type PointRecord = Schemas["Point"];
+export type PointHistoryRecord = Schemas["PointHistoryRecord"];
+export type PointsOverview = Data<"/wallet/actions/points-overview">;
+export type Product = Schemas["Product"];
+export type Purchase = Schemas["Purchase"];
+export type PurchaseItem = Schemas["PurchaseItem"];
+export type Message = Schemas["Message"];
+export type MessageDetail = Schemas["MessageDetail"];
+export type Language = Schemas["Language"];
+export type Card = Schemas["Card"];
+export type Tag = Schemas["Tag"];
+export type Agreement = Schemas["AgreementList"];
+export type Country = Schemas["Country"];
+export type CommunicationChannel = Schemas["CommunicationChannel"];
+export type CustomerSourceRecord = Schemas["CustomerSourceRecord"];
+export type PropertyRecord = Schemas["PropertyRecord"];
+export type GiftCardBalance = Schemas["VoucherGiftCardBalance"];
 
 /** Walks a list page by page. */
 export class Pages {
@@ -184,6 +268,8 @@ export class Pages {
   next(): Promise<unknown[] | undefined>;
   free(): void;
 }
+
+type RegisterBody = Body<"/customers", "post">;
 
 export class CustomerClient {
   /** Validates options (throws CareCloudError "config"); touches no network, timer or randomness. */
@@ -195,20 +281,40 @@ export class CustomerClient {
   /** Logs out and forgets every customer-specific cached response (rotates the token if the server is unreachable). */
   logout(): Promise<void>;
   /** Registration (`POST /customers`); with `autologin: true` the customer is logged in. */
-  register(args: { customer: Record<string, unknown>; password?: string; autologin: boolean; customerSource?: unknown; propertyRecords?: unknown; referralCode?: string }): Promise<{ customerId: string }>;
+  register(args: {
+    customer: RegisterBody["customer"];
+    password?: string;
+    autologin: boolean;
+    /** Where the registration came from (required by CareCloud): `{customer_source_id, …}`. */
+    customerSource: RegisterBody["customer_source"];
+    propertyRecords?: RegisterBody["property_records"];
+    referralCode?: string;
+  }): Promise<{ customerId: string }>;
   sendPasswordSetupEmail(args: { recipient: string; communicationChannelId?: string }): Promise<null>;
   updateToken(args: { setup: { languageId?: string; allowedGps?: boolean; allowedNotifications?: boolean }; pushToken?: string }): Promise<void>;
   /** Hands the logged-in customer to another application. */
   authToken(args: { externalApplicationId: string; tokenType?: 1 | 2 }): Promise<{ authentication_token: string; token_request_id: string; valid_to: string }>;
-  /** `GET` → the response's `data`. */
-  get<T = any>(path: string, options?: CallOptions): Promise<T>;
-  post<T = any>(path: string, body?: unknown, options?: CallOptions): Promise<T>;
+
+  /**
+   * `GET path` → the response's `data`. A spec path (`"/customers/{customer_id}/cards"`) is checked: `path` fills
+   * its placeholders, `query` is the operation's; the result is typed. Any other string is sent as it is (result
+   * `unknown`, or `T`).
+   */
+  get<P extends PathsWithMethod<"get">>(path: P, ...options: OptionsArgs<P, "get">): Promise<Data<P>>;
+  get<T = unknown, P extends string = string>(path: UncheckedPath<P>, options?: CallOptions): Promise<T>;
+  /** `POST path` with a JSON body → `data` (`null` for 204). */
+  post<P extends PathsWithMethod<"post">>(path: P, body: Body<P, "post">, ...options: OptionsArgs<P, "post">): Promise<Data<P, "post">>;
+  post<T = unknown, P extends string = string>(path: UncheckedPath<P>, body?: unknown, options?: CallOptions): Promise<T>;
   /** CareCloud's PUT replaces the whole record: omitted fields are cleared. */
-  put<T = any>(path: string, body?: unknown, options?: CallOptions): Promise<T>;
-  delete<T = any>(path: string, options?: CallOptions): Promise<T>;
-  pages(path: string, options?: PaginateOptions): Pages;
+  put<P extends PathsWithMethod<"put">>(path: P, body: Body<P, "put">, ...options: OptionsArgs<P, "put">): Promise<Data<P, "put">>;
+  put<T = unknown, P extends string = string>(path: UncheckedPath<P>, body?: unknown, options?: CallOptions): Promise<T>;
+  delete<P extends PathsWithMethod<"delete">>(path: P, ...options: OptionsArgs<P, "delete">): Promise<Data<P, "delete">>;
+  delete<T = unknown, P extends string = string>(path: UncheckedPath<P>, options?: CallOptions): Promise<T>;
+  pages<P extends PathsWithMethod<"get">>(path: P, options: PaginateOptions & RequestOptions<Operation<P, "get">>): Pages;
+  pages<P extends string = string>(path: UncheckedPath<P>, options?: PaginateOptions): Pages;
   /** Every item of a list (async iterator); ends quietly on abort. */
-  paginate<T = any>(path: string, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
+  paginate<P extends PathsWithMethod<"get">>(path: P, ...options: OptionsArg<Omit<PaginateOptions, "query" | "path"> & RequestOptions<Operation<P, "get">>>): AsyncGenerator<ListItem<Operation<P, "get">>, void, undefined>;
+  paginate<T = unknown, P extends string = string>(path: UncheckedPath<P>, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
   /**
    * Disables `element` + `aria-busy` until `action` settles and for at least `minBusyMs` (default 500, the usual
    * double-click interval) after the press; a press in that time joins the first instead of running again.
@@ -225,48 +331,108 @@ export class CustomerClient {
   readonly customerId: string | undefined;
   free(): void;
 
+  // Helpers: path sugar over get/post/put (same checks, same results). "Needs a logged-in customer" = fills
+  // `customer_id` itself and rejects with a `config` CareCloudError when no customer is logged in.
   readonly rewards: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ rewards: Reward[]; total_items: number }>;
-    all(query?: CallOptions["query"], options?: PaginateOptions): AsyncGenerator<Reward, void, undefined>;
-    get(id: string, options?: CallOptions): Promise<Reward>;
-    redeem(id: string, body?: { customer_id?: string; code?: string; note?: string }, options?: CallOptions): Promise<{ voucher_id: string }>;
+    list(query?: Query<"/rewards">, options?: BaseCallOptions): Promise<Data<"/rewards">>;
+    all(query?: Query<"/rewards">, options?: PaginateBase): AsyncGenerator<Reward, void, undefined>;
+    get(rewardId: string, options?: BaseCallOptions): Promise<Data<"/rewards/{reward_id}">>;
+    /** `POST /rewards/{id}/actions/create-voucher` for the logged-in customer (needs one) → `{voucher_id}`. */
+    redeem(rewardId: string, body?: Omit<Body<"/rewards/{reward_id}/actions/create-voucher", "post">, "customer_id">, options?: BaseCallOptions): Promise<Data<"/rewards/{reward_id}/actions/create-voucher", "post">>;
+    /** `GET /rewards/tags`: tags to filter rewards by. */
+    tags(query?: Query<"/rewards/tags">, options?: BaseCallOptions): Promise<Data<"/rewards/tags">>;
+    /** `GET /rewards/{id}/stores`: where the reward can be applied. */
+    stores(rewardId: string, query?: Query<"/rewards/{reward_id}/stores">, options?: BaseCallOptions): Promise<Data<"/rewards/{reward_id}/stores">>;
+    /** `GET /rewards/{id}/products`. */
+    products(rewardId: string, query?: Query<"/rewards/{reward_id}/products">, options?: BaseCallOptions): Promise<Data<"/rewards/{reward_id}/products">>;
   };
   readonly customers: {
-    me(options?: CallOptions): Promise<Customer | null>;
-    /** PUT replaces the whole record: send every field back. */
-    update(customer: Customer, extra?: { password?: string; property_records?: unknown }, options?: CallOptions): Promise<null>;
+    /** The logged-in customer's record (`GET /customers` returns only them). */
+    me(options?: BaseCallOptions): Promise<Customer | null>;
+    /** `GET /customers/{id}`. */
+    get(customerId: string, query?: Query<"/customers/{customer_id}">, options?: BaseCallOptions): Promise<Data<"/customers/{customer_id}">>;
+    /**
+     * `PUT /customers/{id}` of the logged-in customer (needs one). PUT replaces the whole record: send every field
+     * back (`update(await me())` with your changes). The spec's readOnly fields (customer_id, state, last_change, …)
+     * are left out of the request.
+     */
+    update(customer: Customer, extra?: Omit<Body<"/customers/{customer_id}", "put">, "customer">, options?: BaseCallOptions): Promise<null>;
+    /** `POST /customers/actions/check-registration-ability`: `{type: "email" | "phone", value}` → `{registration_ability}`. */
+    checkRegistrationAbility(body: Body<"/customers/actions/check-registration-ability", "post">, options?: BaseCallOptions): Promise<Data<"/customers/actions/check-registration-ability", "post">>;
+    /** `POST /customers/actions/validate-customer-data`: `{type: "password" | "referral_code", value}` → `{is_valid}`. */
+    validateCustomerData(body: Body<"/customers/actions/validate-customer-data", "post">, options?: BaseCallOptions): Promise<Data<"/customers/actions/validate-customer-data", "post">>;
+  };
+  readonly cards: {
+    /** The logged-in customer's cards (`GET /customers/{id}/cards`; needs a customer). */
+    list(query?: Query<"/customers/{customer_id}/cards">, options?: BaseCallOptions): Promise<Data<"/customers/{customer_id}/cards">>;
+    all(query?: Query<"/customers/{customer_id}/cards">, options?: PaginateBase): AsyncGenerator<Card, void, undefined>;
+    get(cardId: string, options?: BaseCallOptions): Promise<Data<"/cards/{card_id}">>;
+    /** `POST /cards/actions/generate-digital-card-file` → `{file_url}`: a barcode/QR PNG or an Apple Wallet pass. */
+    digitalFile(cardId: string, fileType: Body<"/cards/actions/generate-digital-card-file", "post">["file_type"], options?: BaseCallOptions): Promise<Data<"/cards/actions/generate-digital-card-file", "post">>;
   };
   readonly points: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ points: PointRecord[]; total_items: number }>;
-    overview(query?: CallOptions["query"], options?: CallOptions): Promise<PointsOverview>;
+    /** `GET /customers/{id}/points` (needs a customer). */
+    list(query?: Query<"/customers/{customer_id}/points">, options?: BaseCallOptions): Promise<Data<"/customers/{customer_id}/points">>;
+    /** `GET /wallet/actions/points-overview` (needs a customer): `{earned_points, redeemed_points, available_points, …}`. */
+    overview(query?: CustomerQuery<"/wallet/actions/points-overview">, options?: BaseCallOptions): Promise<PointsOverview>;
+    /** `GET /point-history` (needs a customer): the point transactions. */
+    history(query?: CustomerQuery<"/point-history">, options?: BaseCallOptions): Promise<Data<"/point-history">>;
+    historyAll(query?: CustomerQuery<"/point-history">, options?: PaginateBase): AsyncGenerator<PointHistoryRecord, void, undefined>;
   };
   readonly vouchers: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ vouchers: Voucher[]; total_items: number }>;
-    all(query?: CallOptions["query"], options?: PaginateOptions): AsyncGenerator<Voucher, void, undefined>;
-    get(id: string, options?: CallOptions): Promise<Voucher>;
+    /** `GET /customers/{id}/vouchers` (needs a customer). */
+    list(query?: Query<"/customers/{customer_id}/vouchers">, options?: BaseCallOptions): Promise<Data<"/customers/{customer_id}/vouchers">>;
+    all(query?: Query<"/customers/{customer_id}/vouchers">, options?: PaginateBase): AsyncGenerator<Voucher, void, undefined>;
+    get(voucherId: string, options?: BaseCallOptions): Promise<Data<"/vouchers/{voucher_id}">>;
+    /** `POST /vouchers/{id}/actions/apply-voucher`: marks it applied; `date_applied` defaults to now (local time). */
+    apply(voucherId: string, body?: Partial<Body<"/vouchers/{voucher_id}/actions/apply-voucher", "post">>, options?: BaseCallOptions): Promise<null>;
+    /** `POST /vouchers/actions/gift-card-balance` with `{code}` or `{voucher_id}`. */
+    giftCardBalance(body: Body<"/vouchers/actions/gift-card-balance", "post">, options?: BaseCallOptions): Promise<Data<"/vouchers/actions/gift-card-balance", "post">>;
   };
   readonly purchases: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ purchases: Purchase[]; total_items: number }>;
-    all(query?: CallOptions["query"], options?: PaginateOptions): AsyncGenerator<Purchase, void, undefined>;
+    /** `GET /customers/{id}/purchases` (needs a customer). */
+    list(query?: Query<"/customers/{customer_id}/purchases">, options?: BaseCallOptions): Promise<Data<"/customers/{customer_id}/purchases">>;
+    all(query?: Query<"/customers/{customer_id}/purchases">, options?: PaginateBase): AsyncGenerator<Purchase, void, undefined>;
+    get(purchaseId: string, options?: BaseCallOptions): Promise<Data<"/purchases/{purchase_id}">>;
+    /** `GET /purchases/{id}/purchase-items`. */
+    items(purchaseId: string, query?: Query<"/purchases/{purchase_id}/purchase-items">, options?: BaseCallOptions): Promise<Data<"/purchases/{purchase_id}/purchase-items">>;
   };
   readonly stores: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ stores: Store[]; total_items: number }>;
-    all(query?: CallOptions["query"], options?: PaginateOptions): AsyncGenerator<Store, void, undefined>;
-    get(id: string, options?: CallOptions): Promise<Store>;
+    list(query?: Query<"/stores">, options?: BaseCallOptions): Promise<Data<"/stores">>;
+    all(query?: Query<"/stores">, options?: PaginateBase): AsyncGenerator<Store, void, undefined>;
+    get(storeId: string, options?: BaseCallOptions): Promise<Data<"/stores/{store_id}">>;
   };
   readonly products: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ products: Product[]; total_items: number }>;
-    all(query?: CallOptions["query"], options?: PaginateOptions): AsyncGenerator<Product, void, undefined>;
-    get(id: string, options?: CallOptions): Promise<Product>;
+    list(query?: Query<"/products">, options?: BaseCallOptions): Promise<Data<"/products">>;
+    all(query?: Query<"/products">, options?: PaginateBase): AsyncGenerator<Product, void, undefined>;
+    get(productId: string, options?: BaseCallOptions): Promise<Data<"/products/{product_id}">>;
   };
   readonly messages: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ messages: Message[]; total_items: number }>;
-    all(query?: CallOptions["query"], options?: PaginateOptions): AsyncGenerator<Message, void, undefined>;
+    list(query?: Query<"/messages">, options?: BaseCallOptions): Promise<Data<"/messages">>;
+    all(query?: Query<"/messages">, options?: PaginateBase): AsyncGenerator<Message, void, undefined>;
+    get(messageId: string, options?: BaseCallOptions): Promise<Data<"/messages/{message_id}">>;
+    /** `GET /messages/{id}/detail`: the bodies (plain text and HTML). */
+    detail(messageId: string, options?: BaseCallOptions): Promise<Data<"/messages/{message_id}/detail">>;
   };
   readonly languages: {
-    list(query?: CallOptions["query"], options?: CallOptions): Promise<{ languages: Language[]; total_items: number }>;
+    list(query?: Query<"/languages">, options?: BaseCallOptions): Promise<Data<"/languages">>;
+  };
+  /** Consents (`/agreements`), e.g. for registration forms. */
+  readonly agreements: {
+    list(query?: Query<"/agreements">, options?: BaseCallOptions): Promise<Data<"/agreements">>;
+    get(agreementId: string, options?: BaseCallOptions): Promise<Data<"/agreements/{agreement_id}">>;
+  };
+  readonly countries: {
+    list(query?: Query<"/countries">, options?: BaseCallOptions): Promise<Data<"/countries">>;
+  };
+  readonly communicationChannels: {
+    list(query?: Query<"/communication-channels">, options?: BaseCallOptions): Promise<Data<"/communication-channels">>;
+    get(communicationChannelId: string, options?: BaseCallOptions): Promise<Data<"/communication-channels/{communication_channel_id}">>;
   };
 }
+
+/** Options of a helper's `all(query, options)`: the query is the helper's first argument. */
+export type PaginateBase = Omit<PaginateOptions, "query" | "path">;
 
 export interface SharedCache {
   match(key: string): string | undefined | null | Promise<string | undefined | null>;

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 NAME=carecloud_customer
 VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
+# The spec-derived files (openapi.d.ts, readonly.js) must match the vendored spec: regenerate with scripts/gen-types.mjs.
+node scripts/gen-types.mjs --check
 
 cargo build -q --release --lib --target wasm32-unknown-unknown
 rm -rf dist target/pkg && mkdir -p dist target/pkg
@@ -16,12 +18,12 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
   --enable-reference-types --enable-multivalue \
   -o "dist/${NAME}_bg.wasm" "target/pkg/${NAME}_bg.wasm"
 cp "target/pkg/$NAME.js" dist/
-cp pkg-templates/client.js pkg-templates/browser.js pkg-templates/node.mjs pkg-templates/workerd.js \
-   pkg-templates/index.d.ts pkg-templates/README.md LICENSE dist/
+cp pkg-templates/client.js pkg-templates/readonly.js pkg-templates/browser.js pkg-templates/node.mjs \
+   pkg-templates/workerd.js pkg-templates/index.d.ts pkg-templates/openapi.d.ts pkg-templates/README.md LICENSE dist/
 sed -i "s/__VERSION__/$VERSION/" dist/client.js
 # Node `require`: one CommonJS file bundling the glue and the wrapper (the wasm stays a separate file).
 rm -rf target/cjs && mkdir -p target/cjs
-cp dist/$NAME.js dist/client.js pkg-templates/node-cjs-entry.mjs target/cjs/
+cp dist/$NAME.js dist/client.js dist/readonly.js pkg-templates/node-cjs-entry.mjs target/cjs/
 esbuild target/cjs/node-cjs-entry.mjs --bundle --platform=node --format=cjs --log-level=error \
   --outfile=dist/node.cjs
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$VERSION\"/" pkg-templates/package.json > dist/package.json

@@ -4,6 +4,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import ts from "typescript";
 import { API, SANDBOX, test, done, assert, eq, launch, sleep, control } from "../lib.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -19,12 +21,74 @@ await test("npm pack of dist/ installs into a fresh project", async () => {
   writeFileSync(join(out, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: out, stdio: "inherit" });
   const files = readdirSync(join(out, "node_modules/carecloud-customer"));
-  for (const f of ["index.d.ts", "carecloud_customer_bg.wasm", "node.cjs", "workerd.js", "browser.js", "package.json", "README.md"]) {
+  for (const f of ["index.d.ts", "openapi.d.ts", "readonly.js", "carecloud_customer_bg.wasm", "node.cjs", "workerd.js", "browser.js", "package.json", "README.md"]) {
     assert(files.includes(f), `package contains ${f}`);
   }
 });
 
-await test("the shipped TypeScript types check a strict consumer (tsc --noEmit --strict)", async () => {
+// Calls typed by path: each `// @ts-expect-error` line must be a compile error (an unused one fails tsc), and the
+// correct calls around them must compile.
+const typedCalls = `
+import { CustomerClient, type Card, type Customer, type PointHistoryRecord, type ResponseData, type operations } from "carecloud-customer";
+declare const client: CustomerClient;
+export async function typed(customer_id: string, me: Customer): Promise<unknown[]> {
+  const cards = await client.get("/customers/{customer_id}/cards", { path: { customer_id }, query: { count: 5, is_valid: true } });
+  const first: Card | undefined = cards.cards?.[0];
+  const total: number | undefined = cards.total_items;
+  // @ts-expect-error wrong path parameter name
+  await client.get("/customers/{customer_id}/cards", { path: { customerId: customer_id } });
+  // @ts-expect-error path parameters missing
+  await client.get("/customers/{customer_id}/cards");
+  // @ts-expect-error wrong query type (count is a number)
+  await client.get("/customers/{customer_id}/cards", { path: { customer_id }, query: { count: "5" } });
+  // @ts-expect-error unknown query parameter
+  await client.get("/customers/{customer_id}/cards", { path: { customer_id }, query: { colour: "red" } });
+  // @ts-expect-error the response has no such field
+  cards.card_list;
+  const history = await client.get("/point-history", { query: { customer_id, count: 10 } });
+  const h: PointHistoryRecord | undefined = history.point_history?.[0];
+  // @ts-expect-error a required query parameter (customer_id) missing
+  await client.get("/point-history", { query: { count: 10 } });
+  const v = await client.post("/rewards/{reward_id}/actions/create-voucher", { customer_id, note: "n" }, { path: { reward_id: "r1" } });
+  const voucherId: string | undefined = v.voucher_id;
+  // @ts-expect-error wrong body field
+  await client.post("/rewards/{reward_id}/actions/create-voucher", { customer_id, notes: "n" }, { path: { reward_id: "r1" } });
+  // @ts-expect-error required body field (customer_id) missing
+  await client.post("/rewards/{reward_id}/actions/create-voucher", {}, { path: { reward_id: "r1" } });
+  // @ts-expect-error wrong body field type (file_type is an enum)
+  await client.post("/cards/actions/generate-digital-card-file", { card_id: "c1", file_type: "gif" });
+  const none: null = await client.put("/customers/{customer_id}", { customer: me }, { path: { customer_id } });
+  const gone: null = await client.delete("/vouchers/{voucher_id}", { path: { voucher_id: "v1" } });
+  // @ts-expect-error DELETE on a path that has none
+  await client.delete("/rewards/{reward_id}", { path: { reward_id: "r1" } });
+  for await (const card of client.paginate("/customers/{customer_id}/cards", { path: { customer_id }, pageSize: 50 })) {
+    const c: Card = card;
+    void c;
+  }
+  // Concrete paths still work, typed unknown (or as asked).
+  const raw: unknown = await client.get("/customers/abc/cards", { query: { anything: 1 } });
+  const echo = await client.get<{ test_string: string }>("/tests/connection", { query: { test_string: "x" } });
+  const dynamic: string = "/rewards";
+  const anyPath: unknown = await client.get(dynamic);
+  // Helpers are typed from the same operations.
+  const redeemed: ResponseData<operations["postRewardCreateVoucher"]> = await client.rewards.redeem("r1", { note: "n" });
+  // @ts-expect-error redeem fills customer_id itself
+  await client.rewards.redeem("r1", { customer_id });
+  const can: boolean | undefined = (await client.customers.checkRegistrationAbility({ type: "email", value: "a@b.c" })).registration_ability;
+  // @ts-expect-error check-registration-ability takes email or phone
+  await client.customers.checkRegistrationAbility({ type: "card", value: "1" });
+  const file: string | undefined = (await client.cards.digitalFile("c1", "qr-png")).file_url;
+  await client.register({ customer: { personal_information: { language_id: "en" } }, autologin: false, customerSource: { customer_source_id: "src" } });
+  // @ts-expect-error customerSource is required by CareCloud
+  await client.register({ customer: { personal_information: { language_id: "en" } }, autologin: false });
+  // @ts-expect-error cache modes are checked
+  await client.get("/rewards", { cache: "reload-all" });
+  await client.get("/rewards", { cache: "reload" });
+  return [first, total, h, voucherId, none, gone, raw, echo.test_string, anyPath, redeemed, can, file];
+}
+`;
+
+await test("the shipped TypeScript types check a strict consumer (tsc --noEmit --strict), typed calls included", async () => {
   writeFileSync(join(out, "consumer.ts"), `
 import { CustomerClient, CareCloudError, workersSharedCache, type Reward, type LogEntry, type Stats } from "carecloud-customer";
 const logs: LogEntry[] = [];
@@ -32,14 +96,14 @@ const client = new CustomerClient({
   projectUrl: "https://sandbox.crmcarecloud.com",
   externalApplicationId: "app",
   tokenStore: { get: async (k: string) => sessionStorage.getItem(k), set: (k: string, v: string) => sessionStorage.setItem(k, v), remove: (k: string) => sessionStorage.removeItem(k) },
-  retry: { maxRetries: 2 }, cache: { ttlMs: { "/rewards": 60000 } }, rateLimit: false, circuitBreaker: { failureThreshold: 5 },
+  retry: { maxRetries: 2 }, cache: { ttlMs: { "/rewards": 60000 } }, rateLimit: false, circuitBreaker: true, isolateSafe: false,
   onLog: (e) => { logs.push(e); }, onEvent: (e) => { if (e.type === "deprecation") console.log(e.path, e.sunsetAt); },
   sharedCache: workersSharedCache(),
 });
 async function main(button: HTMLButtonElement, signal: AbortSignal): Promise<number> {
   const { customerId } = await client.login({ loginType: "email", loginValue: "a@b.c", password: "x" });
   const page = await client.rewards.list({ count: 10, is_valid: true });
-  const first: Reward | undefined = page.rewards[0];
+  const first: Reward | undefined = page.rewards?.[0];
   let total = 0;
   for await (const r of client.rewards.all({}, { pageSize: 50, signal })) total += r.points_cost ?? 0;
   const voucher = await client.guard(button, () => client.rewards.redeem(first?.reward_id ?? "r1"), { minBusyMs: 300 });
@@ -49,16 +113,19 @@ async function main(button: HTMLButtonElement, signal: AbortSignal): Promise<num
   try { await client.get<{ test_string: string }>("/tests/connection", { query: { test_string: "x" } }); }
   catch (e) { if (e instanceof CareCloudError && e.kind === "rate_limited" && e.outcomeUnknown) return -1; }
   await client.logout();
-  return total + delay + s.requests + voucher.voucher_id.length + customerId.length;
+  return total + delay + s.requests + (voucher.voucher_id ?? "").length + customerId.length;
 }
 export { main };
 `);
+  writeFileSync(join(out, "typed.ts"), typedCalls);
   writeFileSync(join(out, "tsconfig.json"), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler",
       lib: ["es2022", "dom", "dom.iterable"], skipLibCheck: false, types: [] },
-    files: ["consumer.ts"],
+    files: ["consumer.ts", "typed.ts"],
   }));
+  const t0 = Date.now();
   execFileSync(bin("tsc"), ["-p", join(out, "tsconfig.json")], { cwd: out, stdio: "inherit" });
+  console.log(`# tsc --strict over the consumer: ${Date.now() - t0} ms`);
 });
 
 const nodeScript = (kind) => `
@@ -245,6 +312,258 @@ const w :Workerd.Worker = (
   } finally {
     wd.kill();
   }
+});
+
+// Last: these spend seeded points and rewrite a record, which the tests above count on.
+// ---- The JS layer of the installed package, in this process: path parameters, the helpers' request bodies.
+const pkg = await import(pathToFileURL(join(out, "node_modules/carecloud-customer/node.mjs")).href);
+/** A client whose requests are recorded (method, path after the API base, parsed body) before going to the sandbox. */
+function recorded(extra = {}) {
+  const sent = [];
+  const client = new pkg.CustomerClient({
+    baseUrl: API, externalApplicationId: "sandbox-app", retry: false, cache: false, ...extra,
+    fetch: (url, init = {}) => {
+      const u = new URL(String(url));
+      sent.push({ method: init.method || "GET", path: u.pathname.slice(new URL(API).pathname.length), query: u.search,
+        body: typeof init.body === "string" && init.body ? JSON.parse(init.body) : undefined });
+      return fetch(url, init);
+    },
+  });
+  return { client, sent, calls: (path) => sent.filter((r) => r.path === path || (path instanceof RegExp && path.test(r.path))) };
+}
+const configError = async (promise, what) => {
+  let err;
+  try { await promise; } catch (e) { err = e; }
+  assert(err instanceof pkg.CareCloudError && err.kind === "config", `${what}: expected a config CareCloudError, got ${err && (err.kind || err)}`);
+  return err;
+};
+const login = (client, who = "alice") =>
+  client.login({ loginType: "email", loginValue: `${who}@example.com`, password: who === "alice" ? "Passw0rd1" : "Passw0rd2" });
+
+await test("path option: {placeholders} filled from options.path, percent-encoded; bad values refused before any request", async () => {
+  const { client, sent } = recorded();
+  const reward = await client.get("/rewards", { query: { count: 1 } });
+  const id = reward.rewards[0].reward_id;
+  eq((await client.get("/rewards/{reward_id}", { path: { reward_id: id } })).reward_id, id, "templated GET");
+  eq((await client.get(`/rewards/${id}`)).reward_id, id, "a concrete path passes through unchanged");
+  let e;
+  try { await client.get("/rewards/{reward_id}", { path: { reward_id: "a b/c?d" } }); } catch (x) { e = x; }
+  eq(e && e.kind, "not_found", "an odd id reaches the server as one segment");
+  eq(sent.at(-1).path, "/rewards/a%20b%2Fc%3Fd", "each value encodeURIComponent-ed");
+  const before = sent.length;
+  await configError(client.get("/rewards/{reward_id}"), "no options.path");
+  await configError(client.get("/rewards/{reward_id}", { path: { rewardId: id } }), "misnamed parameter");
+  await configError(client.get("/rewards/{reward_id}", { path: { reward_id: { id } } }), "object value");
+  await configError(client.get("/rewards/{reward_id}", { path: { reward_id: "" } }), "empty value");
+  await configError(client.post("/rewards/{reward_id}/actions/create-voucher", {}, {}), "POST without path");
+  await configError(client.delete("/vouchers/{voucher_id}", { path: {} }), "DELETE without path");
+  let thrown;
+  try { client.pages("/rewards/{reward_id}/stores", {}); } catch (x) { thrown = x; }
+  assert(thrown instanceof pkg.CareCloudError && thrown.kind === "config", "pages() throws config");
+  eq(sent.length, before, "no request was made for a refused path");
+  await login(client);
+  const cid = client.customerId;
+  const vouchers = [];
+  for await (const v of client.paginate("/customers/{customer_id}/vouchers", { path: { customer_id: cid }, pageSize: 2 })) vouchers.push(v);
+  assert(sent.some((r) => r.path === `/customers/${cid}/vouchers`), "paginate fills the path");
+  eq((await client.get("/customers/{customer_id}", { path: { customer_id: cid } })).customer_id, cid, "GET /customers/{customer_id}");
+  await client.logout();
+});
+
+await test("rewards.redeem sends the logged-in customer's customer_id; refuses locally with nobody logged in", async () => {
+  const { client, calls } = recorded();
+  const rewards = await client.rewards.list({ count: 50, is_valid: true });
+  const cheap = rewards.rewards.filter((r) => r.points_cost <= 800).sort((a, b) => a.points_cost - b.points_cost)[0];
+  assert(cheap, "a reward cheap enough for the seeded customers");
+  await configError(client.rewards.redeem(cheap.reward_id), "redeem with no customer");
+  eq(calls(/create-voucher$/).length, 0, "nothing sent without a customer");
+  await login(client);
+  const v = await client.rewards.redeem(cheap.reward_id, { note: "from the package test" });
+  assert(typeof v.voucher_id === "string" && v.voucher_id, "voucher id returned");
+  const [sent] = calls(`/rewards/${cheap.reward_id}/actions/create-voucher`);
+  eq(sent.body, { note: "from the package test", customer_id: client.customerId }, "body carries customer_id");
+  await client.logout();
+});
+
+await test("customers.update(await me()) sends no readOnly field (the list generated from the spec)", async () => {
+  const { client, calls } = recorded();
+  await configError(client.customers.update({ personal_information: { language_id: "en" } }), "update with no customer");
+  await login(client);
+  const me = await client.customers.me();
+  for (const k of ["customer_id", "state", "last_change", "doi_email"]) assert(k in me, `the record read has ${k} (else this test proves nothing)`);
+  const original = JSON.parse(JSON.stringify(me));
+  me.personal_information.first_name = "Alicia";
+  const copy = JSON.parse(JSON.stringify(me));
+  eq(await client.customers.update(me), null, "204: the server took the record read back");
+  eq(me, copy, "the caller's record is not modified");
+  const puts = () => calls(`/customers/${client.customerId}`).filter((r) => r.method === "PUT");
+  const c = puts()[0].body.customer;
+  for (const k of ["customer_id", "state", "last_change", "doi_email", "doi_phone"]) assert(!(k in c), `${k} not sent`);
+  eq(c.personal_information.first_name, "Alicia", "the rest is sent");
+  eq((await client.customers.me({ cache: "no-store" })).personal_information.first_name, "Alicia", "the server kept it");
+  // Nested readOnly fields (array items): only the request is checked here, whatever the server makes of the ids.
+  const nested = { ...original, personal_information: { ...original.personal_information, photo_url: "https://x/p.png",
+    consents: [{ agreement_id: "a1", value: 1, last_change: "2026-01-01 00:00:00" }] } };
+  await client.customers.update(nested, { property_records: [{ property_id: "p1", property_value: "x", property_name: "n", last_change: "x" }] }).catch(() => {});
+  const sent = puts()[1].body;
+  assert(!("photo_url" in sent.customer.personal_information), "photo_url not sent");
+  eq(sent.customer.personal_information.consents, [{ agreement_id: "a1", value: 1 }], "consents[].last_change not sent");
+  eq(sent.property_records, [{ property_id: "p1", property_value: "x" }], "property_records[] readOnly fields not sent");
+  eq(await client.customers.update(original), null, "the seeded record restored");
+  await client.logout();
+});
+
+await test("helpers needing a customer refuse locally (config) when nobody is logged in", async () => {
+  const { client, sent } = recorded();
+  await configError(client.points.overview(), "points.overview");
+  await configError(client.points.list(), "points.list");
+  await configError(client.points.history(), "points.history");
+  await configError(client.vouchers.list(), "vouchers.list");
+  await configError(client.cards.list(), "cards.list");
+  await configError(client.purchases.all().next(), "purchases.all");
+  await configError(client.points.historyAll().next(), "points.historyAll");
+  eq(sent.length, 0, "no request made");
+});
+
+/** Each helper call against the sandbox: [name, result or error]. */
+async function tryAll(steps) {
+  const failed = [];
+  for (const [name, fn] of steps) {
+    try { await fn(); } catch (e) { failed.push(`${name}: ${e && (e.kind ? `${e.kind} ${e.status ?? ""} ${e.message}` : e.message)}`); }
+  }
+  assert(!failed.length, `helpers failing: ${failed.join("; ")}`);
+}
+
+await test("catalogue and registration helpers against the sandbox (rewards tags/stores/products, agreements, countries, channels, checks)", async () => {
+  const { client, sent } = recorded();
+  const reward = (await client.rewards.list({ count: 1 })).rewards[0];
+  await tryAll([
+    ["rewards.tags", async () => assert(Array.isArray((await client.rewards.tags()).tags), "tags[]")],
+    ["rewards.stores", async () => assert(Array.isArray((await client.rewards.stores(reward.reward_id)).stores), "stores[]")],
+    ["rewards.products", async () => assert(Array.isArray((await client.rewards.products(reward.reward_id)).products), "products[]")],
+    ["agreements.list", async () => assert(Array.isArray((await client.agreements.list()).agreements), "agreements[]")],
+    ["countries.list", async () => assert(Array.isArray((await client.countries.list()).countries), "countries[]")],
+    ["communicationChannels.list", async () => assert(Array.isArray((await client.communicationChannels.list()).communication_channels), "communication_channels[]")],
+    ["customers.checkRegistrationAbility", async () => {
+      eq((await client.customers.checkRegistrationAbility({ type: "email", value: "alice@example.com" })).registration_ability, false, "taken e-mail");
+    }],
+    ["customers.validateCustomerData", async () => {
+      eq(typeof (await client.customers.validateCustomerData({ type: "password", value: "Passw0rd-long-enough" })).is_valid, "boolean", "is_valid");
+    }],
+  ]);
+  assert(sent.some((r) => r.path === `/rewards/${reward.reward_id}/stores`), "stores path filled");
+});
+
+await test("customer helpers against the sandbox (cards, point history, vouchers, messages, purchases, customers.get)", async () => {
+  const { client } = recorded();
+  await login(client);
+  const cid = client.customerId;
+  const rewards = (await client.rewards.list({ count: 50, is_valid: true })).rewards;
+  const cheap = rewards.filter((r) => r.points_cost <= 800).sort((a, b) => a.points_cost - b.points_cost)[0];
+  const seen = {};
+  await tryAll([
+    ["customers.get", async () => eq((await client.customers.get(cid)).customer_id, cid, "own record")],
+    ["cards.list", async () => {
+      seen.cards = (await client.cards.list()).cards;
+      assert(Array.isArray(seen.cards) && seen.cards.length, "the customer has a card");
+    }],
+    ["cards.get", async () => eq((await client.cards.get(seen.cards[0].card_id)).card_id, seen.cards[0].card_id, "card detail")],
+    ["cards.digitalFile", async () => assert(typeof (await client.cards.digitalFile(seen.cards[0].card_id, "qr-png")).file_url === "string", "file_url")],
+    ["points.history", async () => assert(Array.isArray((await client.points.history({ count: 5 })).point_history), "point_history[]")],
+    ["vouchers.get", async () => {
+      seen.voucher = (await client.rewards.redeem(cheap.reward_id)).voucher_id;
+      eq((await client.vouchers.get(seen.voucher)).voucher_id, seen.voucher, "voucher detail");
+    }],
+    ["vouchers.apply", async () => eq(await client.vouchers.apply(seen.voucher), null, "applied (204)")],
+    ["messages.list", async () => assert(Array.isArray((seen.messages = (await client.messages.list({ count: 5 })).messages)), "messages[]")],
+    ["messages.get/detail", async () => {
+      if (!seen.messages.length) { console.log("# no seeded message: messages.get/detail not exercised"); return; }
+      const id = seen.messages[0].message_id;
+      eq((await client.messages.get(id)).message_id, id, "message");
+      assert(typeof (await client.messages.detail(id)).plain_text_body === "string", "message detail");
+    }],
+    ["purchases.list", async () => assert(Array.isArray((seen.purchases = (await client.purchases.list({ count: 5 })).purchases)), "purchases[]")],
+    ["purchases.get/items", async () => {
+      if (!seen.purchases.length) { console.log("# no seeded purchase: purchases.get/items not exercised"); return; }
+      const id = seen.purchases[0].purchase_id;
+      eq((await client.purchases.get(id)).purchase_id, id, "purchase");
+      assert(Array.isArray((await client.purchases.items(id)).purchase_items), "purchase_items[]");
+    }],
+  ]);
+  await client.logout();
+});
+
+// ---- Types that cannot drift from the runtime.
+/** Property names of `interface name` / `class name` in the shipped index.d.ts; nested object-literal members as `a.b`. */
+function declaredNames(name) {
+  const file = join(out, "node_modules/carecloud-customer/index.d.ts");
+  const src = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+  const names = [];
+  const literals = (t) => ts.isTypeLiteralNode(t) ? [t] : ts.isUnionTypeNode(t) ? t.types.flatMap(literals) : [];
+  const visit = (node) => {
+    if ((ts.isInterfaceDeclaration(node) || ts.isClassDeclaration(node)) && node.name && node.name.text === name) {
+      for (const m of node.members) {
+        if (!(ts.isPropertySignature(m) || ts.isPropertyDeclaration(m)) || !m.name) continue;
+        names.push(m.name.text);
+        for (const lit of m.type ? literals(m.type) : []) for (const n of lit.members) if (n.name) names.push(`${m.name.text}.${n.name.text}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(src);
+  assert(names.length, `${name} not found in index.d.ts`);
+  return names.sort();
+}
+
+/**
+ * The option names the Rust core accepts, read from its source: the top-level list `const KNOWN: &[&str] = &[…]`
+ * and each nested object's list `object(value, "name", &["key", …])` (src/config.rs today; any file under src/).
+ */
+function rustOptionNames() {
+  const files = [];
+  const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".rs") && files.push(join(d, e.name)); };
+  walk(join(root, "src"));
+  const strings = (list) => [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  const names = [];
+  let groups = 0;
+  for (const f of files) {
+    const text = readFileSync(f, "utf8");
+    for (const m of text.matchAll(/const KNOWN: &\[&str\] = &\[([^\]]*)\]/g)) names.push(...strings(m[1]));
+    for (const m of text.matchAll(/object\(\s*\w+,\s*"(\w+)",\s*&\[([^\]]*)\],?\s*\)/g)) {
+      groups += 1;
+      names.push(...strings(m[2]).map((k) => `${m[1]}.${k}`));
+    }
+  }
+  assert(names.length > 20 && groups >= 5, `the option lists were not found in src/ (KNOWN + object(…) calls): the test's pattern needs updating`);
+  return [...new Set(names)].sort();
+}
+
+await test("ClientOptions in index.d.ts names exactly the options the Rust core accepts (source lists + runtime)", async () => {
+  const typed = declaredNames("ClientOptions");
+  const rust = rustOptionNames();
+  eq(rust.filter((k) => !typed.includes(k)), [], "accepted by Rust but missing from ClientOptions");
+  eq(typed.filter((k) => !rust.includes(k)), [], "in ClientOptions but not in the Rust lists");
+  // And the built package agrees: no typed key is an "unknown option" (values null: only the name is checked).
+  const unknown = [];
+  for (const k of typed) {
+    const [top, sub] = k.split(".");
+    const opts = { baseUrl: API, externalApplicationId: "sandbox-app", [top]: sub ? { [sub]: null } : null };
+    try { new pkg.CustomerClient(opts).free(); } catch (e) { if (/unknown option/.test(e.message)) unknown.push(k); }
+  }
+  eq(unknown, [], "typed options the built package refuses as unknown");
+  let e;
+  try { new pkg.CustomerClient({ baseUrl: API, externalApplicationId: "a", retries: 1 }); } catch (x) { e = x; }
+  assert(e && /unknown option retries/.test(e.message), "an unknown option is refused (else the runtime check proves nothing)");
+});
+
+await test("CareCloudError: the fields in index.d.ts = those client.js sets = those the wasm sets", async () => {
+  const typed = declaredNames("CareCloudError");
+  const js = Object.keys(new pkg.CareCloudError("config", "m")).sort();
+  let wasmErr;
+  try { new pkg.CustomerClient({ externalApplicationId: "a" }); } catch (x) { wasmErr = x; }
+  assert(wasmErr instanceof pkg.CareCloudError, "the wasm threw a CareCloudError");
+  eq(js, typed, "client.js vs index.d.ts");
+  eq(Object.keys(wasmErr).sort(), typed, "wasm (src/wasm/convert.rs) vs index.d.ts");
 });
 
 done();
