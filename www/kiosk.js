@@ -1,0 +1,200 @@
+// Demo in-store kiosk on the carecloud-customer package: log in by scanning a loyalty card (a keyboard-wedge
+// scanner types the number and Enter), see points and rewards, redeem; signs out by itself when left idle.
+// URL parameters: `?idle=SECONDS` (default 60), `?probe=SECONDS` (how often to retry while offline, default 3).
+import { $, createClient, explain, formatPoints, isUnreachable, rewardCard, toast } from "./shared.js";
+
+const params = new URLSearchParams(location.search);
+const seconds = (name, fallback) => {
+  const v = Number(params.get(name));
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const IDLE_MS = seconds("idle", 60) * 1000;
+const PROBE_MS = seconds("probe", 3) * 1000;
+// A wedge scanner types a whole card number within milliseconds; a person pauses far longer between keys.
+const SCAN_GAP_MS = 60;
+const MIN_CARD_DIGITS = 6;
+const PAGE_SIZE = 12;
+
+let staleSeen = false;
+const client = createClient({
+  device: { deviceSystem: "web", deviceName: "Lumen kiosk demo", deviceType: "kiosk" },
+  tokenStore: "memory", // a shared device: a reload starts a fresh device token, nobody stays signed in
+  onEvent: (e) => {
+    if (!e || typeof e !== "object") return;
+    if (e.type === "stale" && (typeof e.path !== "string" || e.path.startsWith("/rewards"))) staleSeen = true;
+    if (e.type === "circuit_open") setReachable(false);
+    if (e.type === "session_expired") signOut("Your session ended. Please scan your card again.");
+  },
+});
+window.__client = client; // for the end-to-end test
+
+// ---------- screens: welcome (scan) → unlock (password) → customer
+let screen = "welcome";
+function show(next) {
+  screen = next;
+  for (const id of ["welcome", "unlock", "customer"]) $(id).hidden = id !== next;
+  if (next === "welcome") stopIdle();
+  else resetIdle();
+}
+
+// ---------- connectivity: the banner is up while the browser is offline or the service is unreachable
+let unreachable = false;
+let probeTimer = null;
+function renderBanner() {
+  $("offline").hidden = navigator.onLine && !unreachable;
+}
+function setReachable(ok) {
+  unreachable = !ok;
+  renderBanner();
+  clearTimeout(probeTimer);
+  if (!ok) probeTimer = setTimeout(probe, PROBE_MS);
+}
+/** Runs a client call, keeping the banner in step with its outcome. */
+async function call(fn) {
+  try {
+    const value = await fn();
+    setReachable(true);
+    return value;
+  } catch (e) {
+    if (isUnreachable(e)) setReachable(false);
+    throw e;
+  }
+}
+/** While unreachable: a cheap uncached read; on success, reload what could not be loaded. */
+async function probe() {
+  try {
+    await call(() => client.rewards.list({ is_valid: true, count: 1 }, { cache: "no-cache" }));
+  } catch {
+    if (!unreachable) setReachable(false); // a failure of another kind: keep probing anyway
+    return;
+  }
+  if (shown === 0) loadRewards().catch(() => {});
+  if (screen === "customer") refreshPoints().catch(() => {});
+}
+addEventListener("offline", renderBanner);
+addEventListener("online", () => { renderBanner(); probe(); });
+
+// ---------- idle sign-out with a visible countdown
+let idleDeadline = 0;
+let idleTimer = null;
+function resetIdle() {
+  idleDeadline = Date.now() + IDLE_MS;
+  if (!idleTimer) idleTimer = setInterval(renderIdle, 250);
+  renderIdle();
+}
+function stopIdle() {
+  clearInterval(idleTimer);
+  idleTimer = null;
+  $("k-idle").hidden = true;
+}
+function renderIdle() {
+  const left = Math.max(0, Math.ceil((idleDeadline - Date.now()) / 1000));
+  const el = $("k-idle");
+  el.hidden = false;
+  el.textContent = `Signing out in ${left} s · touch the screen to stay`;
+  el.classList.toggle("soon", left <= 10);
+  if (left === 0) signOut("Signed out after inactivity.");
+}
+for (const type of ["pointerdown", "keydown", "wheel", "touchstart"]) {
+  document.addEventListener(type, () => screen !== "welcome" && resetIdle(), { capture: true, passive: true });
+}
+
+// ---------- card scanner (keyboard wedge): digits typed fast, then Enter, with no field focused
+let scanned = "";
+let lastKeyAt = -Infinity;
+const editable = (el) => el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+document.addEventListener("keydown", (ev) => {
+  if (editable(ev.target)) return;
+  if (ev.timeStamp - lastKeyAt > SCAN_GAP_MS) scanned = "";
+  lastKeyAt = ev.timeStamp;
+  if (/^[0-9]$/.test(ev.key)) {
+    scanned += ev.key;
+  } else if (ev.key === "Enter" && scanned.length >= MIN_CARD_DIGITS) {
+    ev.preventDefault();
+    cardScanned(scanned);
+    scanned = "";
+  } else {
+    scanned = "";
+  }
+});
+document.querySelectorAll("[data-card]").forEach((b) => b.addEventListener("click", () => cardScanned(b.dataset.card)));
+
+let pendingCard = null;
+async function cardScanned(card) {
+  if (client.customerId) await signOut(); // a new card replaces whoever is at the kiosk
+  pendingCard = card;
+  $("unlock-card").textContent = `Card ending ${card.slice(-4)}`;
+  $("k-error").textContent = "";
+  $("k-password").value = "";
+  show("unlock");
+  $("k-password").focus();
+}
+$("unlock").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  $("k-error").textContent = "";
+  client.guard($("k-signin"), async () => {
+    await call(() => client.login({ loginType: "card", loginValue: pendingCard, password: $("k-password").value }));
+    $("k-password").value = "";
+    pendingCard = null;
+    await showCustomer();
+  }).catch((e) => ($("k-error").textContent = e.kind === "bad_request" ? "Card or password not recognised." : explain(e)));
+});
+$("k-cancel").addEventListener("click", () => signOut());
+
+// ---------- the customer
+async function showCustomer() {
+  const [me, overview] = await call(() => Promise.all([client.customers.me(), client.points.overview()]));
+  const pi = (me && me.personal_information) || {};
+  $("k-name").textContent = pi.first_name || "there";
+  $("k-points").textContent = formatPoints(overview && overview.available_points);
+  show("customer");
+}
+async function refreshPoints() {
+  const o = await call(() => client.points.overview(undefined, { cache: "no-cache" }));
+  $("k-points").textContent = formatPoints(o && o.available_points);
+}
+$("k-refresh").addEventListener("click", () => client.guard($("k-refresh"), refreshPoints).catch((e) => toast(explain(e))));
+$("k-logout").addEventListener("click", () => signOut());
+
+/** Forgets the customer: the screen first, then the session and every cached customer response (logout). */
+async function signOut(message) {
+  pendingCard = null;
+  $("k-password").value = "";
+  $("k-name").textContent = "";
+  $("k-points").textContent = "";
+  show("welcome");
+  if (message) toast(message);
+  if (client.customerId) await client.logout().catch(() => {}); // local state is cleared even if the server is unreachable
+}
+
+// ---------- the reward catalogue (valid rewards, a page at a time)
+let shown = 0;
+let total = Infinity;
+async function loadRewards() {
+  staleSeen = false;
+  const page = await call(() => client.rewards.list({ is_valid: true, count: PAGE_SIZE, offset: shown }));
+  const rewards = (page && Array.isArray(page.rewards)) ? page.rewards : [];
+  total = Number.isFinite(page && page.total_items) ? page.total_items : shown + rewards.length;
+  for (const r of rewards) $("k-rewards").append(rewardCard(r, redeem));
+  shown += rewards.length;
+  $("k-stale").hidden = !staleSeen;
+  $("k-more").hidden = shown >= total || rewards.length === 0;
+}
+$("k-more").addEventListener("click", () => client.guard($("k-more"), loadRewards).catch((e) => toast(explain(e))));
+
+function redeem(btn, reward) {
+  if (!client.customerId) {
+    toast("Scan your loyalty card to redeem rewards.");
+    return;
+  }
+  client.guard(btn, () => call(() => client.rewards.redeem(reward.reward_id)))
+    .then(async () => {
+      toast(`${reward.name} redeemed: your voucher is in your account.`);
+      await refreshPoints();
+    })
+    .catch((e) => toast(explain(e)));
+}
+
+// ---------- start
+renderBanner();
+loadRewards().catch((e) => toast(explain(e)));
