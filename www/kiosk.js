@@ -10,8 +10,9 @@ const seconds = (name, fallback) => {
 };
 const IDLE_MS = seconds("idle", 60) * 1000;
 const PROBE_MS = seconds("probe", 3) * 1000;
-// A wedge scanner types a whole card number within milliseconds; a person pauses far longer between keys.
-const SCAN_GAP_MS = 60;
+// A wedge scanner types a whole card number in a burst, a few milliseconds a key; a person takes 100 ms or more.
+const SCAN_MS_PER_KEY = 70;
+const SCAN_PAUSE_MS = 300; // a pause this long starts a new burst
 const MIN_CARD_DIGITS = 6;
 const PAGE_SIZE = 12;
 
@@ -100,26 +101,29 @@ for (const type of ["pointerdown", "keydown", "wheel", "touchstart"]) {
 }
 
 // ---------- card scanner (keyboard wedge): digits typed fast, then Enter, with no field focused
-let scanned = "";
-let lastKeyAt = -Infinity;
+const newBurst = (t) => ({ digits: "", first: t, last: t });
+let burst = newBurst(-Infinity);
 const editable = (el) => el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
 document.addEventListener("keydown", (ev) => {
   if (editable(ev.target)) return;
-  if (ev.timeStamp - lastKeyAt > SCAN_GAP_MS) scanned = "";
-  lastKeyAt = ev.timeStamp;
+  const t = ev.timeStamp;
+  if (t - burst.last > SCAN_PAUSE_MS) burst = newBurst(t);
+  burst.last = t;
+  const n = burst.digits.length;
   if (/^[0-9]$/.test(ev.key)) {
-    scanned += ev.key;
-  } else if (ev.key === "Enter" && scanned.length >= MIN_CARD_DIGITS) {
+    burst.digits += ev.key;
+  } else if (ev.key === "Enter" && n >= MIN_CARD_DIGITS && (t - burst.first) / n <= SCAN_MS_PER_KEY) {
     ev.preventDefault();
-    cardScanned(scanned);
-    scanned = "";
+    cardScanned(burst.digits);
+    burst = newBurst(-Infinity);
   } else {
-    scanned = "";
+    burst = newBurst(-Infinity);
   }
 });
 document.querySelectorAll("[data-card]").forEach((b) => b.addEventListener("click", () => cardScanned(b.dataset.card)));
 
 let pendingCard = null;
+let visit = 0; // counts sign-outs, so a login that completes after one is undone
 async function cardScanned(card) {
   if (client.customerId) await signOut(); // a new card replaces whoever is at the kiosk
   pendingCard = card;
@@ -132,18 +136,21 @@ async function cardScanned(card) {
 $("unlock").addEventListener("submit", (ev) => {
   ev.preventDefault();
   $("k-error").textContent = "";
+  const mine = visit;
   client.guard($("k-signin"), async () => {
     await call(() => client.login({ loginType: "card", loginValue: pendingCard, password: $("k-password").value }));
+    if (mine !== visit) return client.logout();
     $("k-password").value = "";
     pendingCard = null;
-    await showCustomer();
+    await showCustomer(mine);
   }).catch((e) => ($("k-error").textContent = e.kind === "bad_request" ? "Card or password not recognised." : explain(e)));
 });
 $("k-cancel").addEventListener("click", () => signOut());
 
 // ---------- the customer
-async function showCustomer() {
+async function showCustomer(mine) {
   const [me, overview] = await call(() => Promise.all([client.customers.me(), client.points.overview()]));
+  if (mine !== visit) return; // signed out meanwhile
   const pi = (me && me.personal_information) || {};
   $("k-name").textContent = pi.first_name || "there";
   $("k-points").textContent = formatPoints(overview && overview.available_points);
@@ -158,6 +165,7 @@ $("k-logout").addEventListener("click", () => signOut());
 
 /** Forgets the customer: the screen first, then the session and every cached customer response (logout). */
 async function signOut(message) {
+  visit += 1;
   pendingCard = null;
   $("k-password").value = "";
   $("k-name").textContent = "";
