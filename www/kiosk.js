@@ -61,6 +61,8 @@ async function call(fn) {
     throw e;
   }
 }
+/** Tells the customer what went wrong, unless the offline banner already says it. */
+const report = (e) => (!isUnreachable(e) || e.outcomeUnknown) && toast(explain(e));
 /** While unreachable: a cheap uncached read; on success, reload what could not be loaded. */
 async function probe() {
   try {
@@ -153,14 +155,23 @@ async function showCustomer(mine) {
   if (mine !== visit) return; // signed out meanwhile
   const pi = (me && me.personal_information) || {};
   $("k-name").textContent = pi.first_name || "there";
-  $("k-points").textContent = formatPoints(overview && overview.available_points);
+  showPoints(overview);
   show("customer");
 }
 async function refreshPoints() {
-  const o = await call(() => client.points.overview(undefined, { cache: "no-cache" }));
-  $("k-points").textContent = formatPoints(o && o.available_points);
+  showPoints(await call(() => client.points.overview(undefined, { cache: "no-cache" })));
 }
-$("k-refresh").addEventListener("click", () => client.guard($("k-refresh"), refreshPoints).catch((e) => toast(explain(e))));
+/** The balance, and which rewards it does not reach yet (`overview` null: nobody signed in). */
+let points = null;
+function showPoints(overview) {
+  points = overview ? Number(overview.available_points) || 0 : null;
+  $("k-points").textContent = points === null ? "" : formatPoints(points);
+  markShortfall();
+}
+function markShortfall() {
+  for (const card of $("k-rewards").children) card.classList.toggle("short", points !== null && Number(card.dataset.cost) > points);
+}
+$("k-refresh").addEventListener("click", () => client.guard($("k-refresh"), refreshPoints).catch(report));
 $("k-logout").addEventListener("click", () => signOut());
 
 /** Forgets the customer: the screen first, then the session and every cached customer response (logout). */
@@ -169,7 +180,7 @@ async function signOut(message) {
   pendingCard = null;
   $("k-password").value = "";
   $("k-name").textContent = "";
-  $("k-points").textContent = "";
+  showPoints(null);
   show("welcome");
   if (message) toast(message);
   if (client.customerId) await client.logout().catch(() => {}); // local state is cleared even if the server is unreachable
@@ -185,10 +196,11 @@ async function loadRewards() {
   total = Number.isFinite(page && page.total_items) ? page.total_items : shown + rewards.length;
   for (const r of rewards) $("k-rewards").append(rewardCard(r, redeem));
   shown += rewards.length;
+  markShortfall();
   $("k-stale").hidden = !staleSeen;
   $("k-more").hidden = shown >= total || rewards.length === 0;
 }
-$("k-more").addEventListener("click", () => client.guard($("k-more"), loadRewards).catch((e) => toast(explain(e))));
+$("k-more").addEventListener("click", () => client.guard($("k-more"), loadRewards).catch(report));
 
 function redeem(btn, reward) {
   if (!client.customerId) {
@@ -200,9 +212,9 @@ function redeem(btn, reward) {
       toast(`${reward.name} redeemed: your voucher is in your account.`);
       await refreshPoints();
     })
-    .catch((e) => toast(explain(e)));
+    .catch(report);
 }
 
 // ---------- start
 renderBanner();
-loadRewards().catch((e) => toast(explain(e)));
+loadRewards().catch(report);

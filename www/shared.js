@@ -38,6 +38,7 @@ export const explain = (e) => e instanceof CareCloudError
   ? (e.reason === "not_enough_points_for_voucher" ? "Not enough points for this reward."
     : e.kind === "circuit_open" ? "The service is having trouble; trying again shortly."
     : e.outcomeUnknown ? "We could not confirm this; check your vouchers before trying again."
+    : isUnreachable(e) ? "The service cannot be reached right now; please try again shortly."
     : `${e.kind}: ${e.message}`) : String(e);
 
 // Monograms rather than emoji: kiosks often ship without an emoji font.
@@ -58,6 +59,7 @@ export function rewardCard(r, onRedeem) {
   const card = document.createElement("article");
   card.className = `reward${expired ? " invalid" : ""}`;
   card.dataset.rewardId = r.reward_id;
+  card.dataset.cost = Number(r.points_cost) || 0;
   card.innerHTML = `<div class="art" style="background:hsl(${hue} 80% 94%);color:hsl(${hue} 55% 38%)">${esc(monogram(kind))}</div>
     <div class="title">${esc(r.name)}</div><div class="cost">${formatPoints(r.points_cost)} points</div>
     <button class="primary redeem" ${expired ? "disabled" : ""}>${expired ? "Expired" : "Redeem"}</button>`;

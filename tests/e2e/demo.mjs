@@ -124,6 +124,7 @@ try {
         await p.waitForSelector("#rewards .reward", { timeout: 20000 });
         const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - innerWidth);
         assert(await overflow() <= 0, `${width}px signed out: ${await overflow()} px wider than the window`);
+        await p.screenshot({ path: join(shots, `portal-signed-out-${width}x${height}.png`) });
         await p.click('[data-user="bob"]');
         await p.click("#login-btn");
         await p.waitForSelector("#profile:not([hidden])", { timeout: 10000 });

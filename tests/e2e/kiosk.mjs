@@ -74,6 +74,7 @@ try {
     await scan(page, ALICE_CARD);
     await page.waitForSelector("#unlock:not([hidden])", { timeout: 5000 });
     eq(await page.textContent("#unlock-card"), "Card ending 0001", "card shown");
+    await page.screenshot({ path: join(shots, "kiosk-password-1080x1920.png") });
     await page.fill("#k-password", "Passw0rd1");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#customer:not([hidden])", { timeout: 10000 });
@@ -82,7 +83,6 @@ try {
     const login = (await control("GET", "requests")).filter((r) => /\/actions\/login$/.test(r.path));
     eq(login.map((r) => r.status), [200], "one login call");
     assert(/Signing out in \d+ s/.test(await page.textContent("#k-idle")), "idle countdown visible");
-    await page.screenshot({ path: join(shots, "kiosk-signed-in-1080x1920.png") });
   });
 
   await test("a double tap on Redeem creates exactly one voucher", async () => {
@@ -129,6 +129,13 @@ try {
     await signIn(page, BOB_CARD, "Passw0rd2");
     eq(await page.textContent("#k-name"), "Bob", "name");
     eq(await page.textContent("#k-points"), "800", "points");
+    await page.locator("#k-more").tap();
+    await page.waitForFunction(() => document.querySelectorAll("#k-rewards .reward").length === 24, null, { timeout: 10000 });
+    const costs = await page.$$eval("#k-rewards .reward", (cards) => cards.map((c) => [Number(c.dataset.cost), c.classList.contains("short")]));
+    assert(costs.some(([, short]) => short), "some rewards beyond Bob's 800 points");
+    eq(costs.filter(([cost, short]) => short !== cost > 800), [], "rewards marked as not reachable yet");
+    await page.locator('[data-reward-id="r00024"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, "kiosk-shortfall-1080x1920.png") });
   });
 
   await test("left idle, the kiosk counts down, signs out, and forgets the customer's data", async () => {
@@ -148,6 +155,7 @@ try {
       eq(await visible(idle, "#customer"), false, "customer panel visible");
       eq(await visible(idle, "#k-idle"), false, "countdown visible after sign-out");
       eq([await idle.textContent("#k-name"), await idle.textContent("#k-points")], ["", ""], "name and points");
+      eq(await idle.locator("#k-rewards .reward.short").count(), 0, "rewards still marked against Bob's points");
       await idle.waitForFunction(() => window.__client.customerId === undefined, null, { timeout: 5000 });
       const left = await idle.evaluate(() => window.__client.stats().cacheEntries);
       eq(cached - left, 2, `customer responses (me, points) dropped from the cache (${cached} → ${left})`);
