@@ -16,13 +16,14 @@ const SCAN_PAUSE_MS = 300; // a pause this long starts a new burst
 const MIN_CARD_DIGITS = 6;
 const PAGE_SIZE = 12;
 
-let staleSeen = false;
+// Stale answers seen so far: the client may answer from its saved copy when the service is unreachable.
+let staleAnswers = 0;
 const client = createClient({
   device: { deviceSystem: "web", deviceName: "Lumen kiosk demo", deviceType: "kiosk" },
   tokenStore: "memory", // a shared device: a reload starts a fresh device token, nobody stays signed in
   onEvent: (e) => {
     if (!e || typeof e !== "object") return;
-    if (e.type === "stale" && (typeof e.path !== "string" || e.path.startsWith("/rewards"))) staleSeen = true;
+    if (e.type === "stale") staleAnswers += 1;
     if (e.type === "circuit_open") setReachable(false);
     if (e.type === "session_expired") signOut("Your session ended. Please scan your card again.");
   },
@@ -50,11 +51,12 @@ function setReachable(ok) {
   clearTimeout(probeTimer);
   if (!ok) probeTimer = setTimeout(probe, PROBE_MS);
 }
-/** Runs a client call, keeping the banner in step with its outcome. */
+/** Runs a client call, keeping the banner in step with its outcome (a stale answer did not reach the service). */
 async function call(fn) {
+  const staleBefore = staleAnswers;
   try {
     const value = await fn();
-    setReachable(true);
+    setReachable(staleAnswers === staleBefore);
     return value;
   } catch (e) {
     if (isUnreachable(e)) setReachable(false);
@@ -68,7 +70,7 @@ async function probe() {
   try {
     await call(() => client.rewards.list({ is_valid: true, count: 1 }, { cache: "no-cache" }));
   } catch {
-    if (!unreachable) setReachable(false); // a failure of another kind: keep probing anyway
+    if (unreachable) setReachable(false); // still down (or failed another way): probe again later
     return;
   }
   if (shown === 0) loadRewards().catch(() => {});
@@ -190,14 +192,14 @@ async function signOut(message) {
 let shown = 0;
 let total = Infinity;
 async function loadRewards() {
-  staleSeen = false;
+  const staleBefore = staleAnswers;
   const page = await call(() => client.rewards.list({ is_valid: true, count: PAGE_SIZE, offset: shown }));
   const rewards = (page && Array.isArray(page.rewards)) ? page.rewards : [];
   total = Number.isFinite(page && page.total_items) ? page.total_items : shown + rewards.length;
   for (const r of rewards) $("k-rewards").append(rewardCard(r, redeem));
   shown += rewards.length;
   markShortfall();
-  $("k-stale").hidden = !staleSeen;
+  $("k-stale").hidden = staleAnswers === staleBefore;
   $("k-more").hidden = shown >= total || rewards.length === 0;
 }
 $("k-more").addEventListener("click", () => client.guard($("k-more"), loadRewards).catch(report));
