@@ -1,24 +1,11 @@
-// Demo customer portal / kiosk on the carecloud-customer package, served by the sandbox (`make demo`).
-import { CustomerClient, CareCloudError } from "/pkg/browser.js";
+// Demo customer portal on the carecloud-customer package, served by the sandbox (`make demo`).
+import { $, esc, createClient, explain, formatPoints, rewardCard, toast } from "./shared.js";
 
-const $ = (id) => document.getElementById(id);
-const API = `${location.origin}/webservice/rest-api/customer-interface/v1.0`;
 const logEntries = [];
-// Monograms rather than emoji: kiosks often ship without an emoji font.
-const monogram = (kind) => kind.split(" ").map((w) => w[0]).join("").slice(0, 2).toUpperCase() || "★";
-const HUES = [262, 200, 28, 340, 150, 48, 300, 12];
-const pad = (n) => String(n).padStart(2, "0");
-const now = new Date();
-const TODAY = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} 00:00:00`;
 
-const client = new CustomerClient({
-  baseUrl: API,
-  externalApplicationId: "sandbox-app",
-  device: { deviceSystem: "web", deviceName: "Lumen portal demo", deviceType: "kiosk" },
-  setup: { languageId: "en", allowedGps: false, allowedNotifications: true },
+const client = createClient({
+  device: { deviceSystem: "web", deviceName: "Lumen portal demo", deviceType: "web" },
   tokenStore: "session",
-  retry: { maxRetries: 4, baseDelayMs: 250, maxDelayMs: 3000 },
-  circuitBreaker: { failureThreshold: 5, openMs: 8000 },
   onLog: (e) => { logEntries.unshift(e); logEntries.length = Math.min(logEntries.length, 80); scheduleRender(); },
   onEvent: (e) => addEvent(e),
 });
@@ -60,24 +47,13 @@ function addEvent(e) {
   if (e.type === "session_expired") showLoggedOut("Your session ended. Please sign in again.");
   scheduleRender();
 }
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
-function toast(msg) {
-  const t = $("toast");
-  t.textContent = msg; t.hidden = false;
-  clearTimeout(toast.timer); toast.timer = setTimeout(() => (t.hidden = true), 3200);
-}
-const explain = (e) => e instanceof CareCloudError
-  ? (e.reason === "not_enough_points_for_voucher" ? "Not enough points for this reward."
-    : e.kind === "circuit_open" ? "The service is having trouble; trying again shortly."
-    : e.outcomeUnknown ? "We could not confirm this; check your vouchers before trying again."
-    : `${e.kind}: ${e.message}`) : String(e);
 
 // ---------- account
 async function showProfile() {
   const [me, overview] = await Promise.all([client.customers.me(), client.points.overview()]);
   const pi = (me && me.personal_information) || {};
   $("name").textContent = `${pi.first_name || ""} ${pi.last_name || ""}`.trim() || "Customer";
-  $("points").textContent = Number(overview.available_points || 0).toLocaleString("en");
+  $("points").textContent = formatPoints(overview.available_points);
   $("login").hidden = true;
   $("profile").hidden = false;
   $("vouchers-card").hidden = false;
@@ -117,7 +93,7 @@ $("logout").addEventListener("click", () =>
 $("refresh").addEventListener("click", () => client.guard($("refresh"), refreshPoints).catch((e) => toast(explain(e))));
 async function refreshPoints() {
   const o = await client.points.overview(undefined, { cache: "no-cache" });
-  $("points").textContent = Number(o.available_points || 0).toLocaleString("en");
+  $("points").textContent = formatPoints(o.available_points);
 }
 
 // ---------- rewards: infinite scroll over paginate()
@@ -147,23 +123,13 @@ async function loadMore() {
 }
 function isVisible(el) { const r = el.getBoundingClientRect(); return r.top < innerHeight + 200; }
 function addReward(r) {
-  const kind = (r.name || "").replace(/ #\d+$/, "");
-  const hue = HUES[Number(String(r.reward_id).slice(-2)) % HUES.length];
-  const card = document.createElement("article");
-  const expired = typeof r.valid_time_to === "string" && r.valid_time_to < TODAY;
-  card.className = `reward${expired ? " invalid" : ""}`;
-  card.dataset.rewardId = r.reward_id;
-  card.innerHTML = `<div class="art" style="background:hsl(${hue} 80% 94%);color:hsl(${hue} 55% 38%)">${esc(monogram(kind))}</div>
-    <div class="title">${esc(r.name)}</div><div class="cost">${Number(r.points_cost).toLocaleString("en")} points</div>
-    <button class="primary redeem" ${expired ? "disabled" : ""}>${expired ? "Expired" : "Redeem"}</button>`;
-  const btn = card.querySelector("button");
-  btn.addEventListener("click", () => {
-    if (!client.customerId) { toast("Sign in to redeem rewards."); return; }
-    client.guard(btn, () => client.rewards.redeem(r.reward_id))
-      .then(async (v) => { toast(`Redeemed ${r.name}: voucher ${v.voucher_id}`); await Promise.all([refreshPoints(), showVouchers()]); })
-      .catch((e) => toast(explain(e)));
-  });
-  $("rewards").append(card);
+  $("rewards").append(rewardCard(r, redeem));
+}
+function redeem(btn, r) {
+  if (!client.customerId) { toast("Sign in to redeem rewards."); return; }
+  client.guard(btn, () => client.rewards.redeem(r.reward_id))
+    .then(async (v) => { toast(`Redeemed ${r.name}: voucher ${v.voucher_id}`); await Promise.all([refreshPoints(), showVouchers()]); })
+    .catch((e) => toast(explain(e)));
 }
 new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), { rootMargin: "200px" })
   .observe($("sentinel"));

@@ -7,6 +7,11 @@ const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
+// Console errors and failed loads while the sandbox is healthy (the chaos and outage tests below cause 503s).
+const consoleErrors = [];
+page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+page.on("response", (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${new URL(r.url()).pathname}`));
+const SIZES = [[390, 844], [1280, 800], [1080, 1920]];
 
 const voucherEffects = async (rewardId) =>
   (await control("GET", "effects")).filter((e) => e.path === `/rewards/${rewardId}/actions/create-voucher`)
@@ -21,6 +26,12 @@ try {
     assert(n >= 24, `first page shown (${n})`);
   });
 
+  await test("signed out, the profile panel is hidden (its hidden attribute wins over the CSS)", async () => {
+    assert(await page.isVisible("#login"), "login form visible");
+    eq(await page.isVisible("#profile"), false, "profile panel visible");
+    eq(await page.isVisible("#vouchers-card"), false, "vouchers visible");
+  });
+
   await test("signing in shows the customer's name and points", async () => {
     await page.fill("#email", "alice@example.com");
     await page.fill("#password", "Passw0rd1");
@@ -28,6 +39,10 @@ try {
     await page.waitForSelector("#profile:not([hidden])", { timeout: 10000 });
     eq(await page.textContent("#name"), "Alice Novak", "name");
     eq(await page.textContent("#points"), "12,500", "points");
+  });
+
+  await test("no console errors or failed loads (no favicon 404) while loading and signing in", async () => {
+    eq(consoleErrors, [], "console errors");
   });
 
   await test("a double-click on Redeem creates exactly one voucher", async () => {
@@ -95,10 +110,33 @@ try {
     await page.click("#logout");
     await page.waitForSelector("#login:not([hidden])");
     eq(await page.evaluate(() => window.__client.customerId), undefined, "customerId");
+    eq(await page.isVisible("#profile"), false, "profile panel visible after sign out");
     eq(await page.evaluate(() => localStorage.length), 0, "localStorage");
     const reqs = await control("GET", "requests");
     assert(reqs.every((r) => !/[0-9a-f]{72}/.test(r.query)), "no token in a query string");
     eq(errors, [], "page errors");
+  });
+  await test("no sideways overflow at 390, 1280 and 1080 px wide, signed out and in (screenshots in tests/out)", async () => {
+    for (const [width, height] of SIZES) {
+      const p = await browser.newPage({ viewport: { width, height } });
+      try {
+        await p.goto(`${SANDBOX}/`);
+        await p.waitForSelector("#rewards .reward", { timeout: 20000 });
+        const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+        assert(await overflow() <= 0, `${width}px signed out: ${await overflow()} px wider than the window`);
+        await p.screenshot({ path: join(shots, `portal-signed-out-${width}x${height}.png`) });
+        await p.click('[data-user="bob"]');
+        await p.click("#login-btn");
+        await p.waitForSelector("#profile:not([hidden])", { timeout: 10000 });
+        await p.waitForFunction(() => document.querySelector("#vouchers-count").textContent !== "", null, { timeout: 10000 });
+        assert(await overflow() <= 0, `${width}px signed in: ${await overflow()} px wider than the window`);
+        const points = await p.locator("#points").boundingBox();
+        assert(points && points.x >= 0 && points.x + points.width <= width, `${width}px: points inside the viewport`);
+        await p.screenshot({ path: join(shots, `portal-${width}x${height}.png`) });
+      } finally {
+        await p.close();
+      }
+    }
   });
 } finally {
   await browser.close();
