@@ -685,6 +685,14 @@ fn bad_paths_are_config_errors_before_any_request() {
         "/a/../tokens",
         "/rewards?token=1",
         "/a\\b",
+        "/%2e%2e/%2e%2e/enterprise-interface/v1.0/customers",
+        "/%2E%2E/x",
+        "/.%2e/x",
+        "/%2e./x",
+        "/%2e/x",
+        "/%252e%252e/x",
+        "/a%2fb",
+        "/a%5Cb",
     ] {
         let e = sim.block_on(get(&c, p)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config, "{p}");

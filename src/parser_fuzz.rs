@@ -138,6 +138,22 @@ proptest! {
     }
 
     #[test]
+    fn accepted_paths_never_climb_out_of_the_base(parts in prop::collection::vec(
+        prop::sample::select(vec![".", "..", "%2e", "%2E", "%2e%2E", ".%2e", "%2e.", "%252e", "/", "%2f", "%2F",
+            "\\", "%5c", "%", "%zz", "a", "rewards", "é", "\u{FF0E}", "~", "%25"]), 0..12)) {
+        // Resolves an accepted path the way the WHATWG URL parser (fetch) does: a segment that is `.`/`..` once
+        // `%2e` is read as `.` is a dot segment. None may remain, so the request stays under the base.
+        let p = format!("/{}", parts.concat());
+        if let Ok(n) = normalize_path(&p) {
+            for seg in n.split('/') {
+                let dots = seg.to_ascii_lowercase().replace("%2e", ".");
+                prop_assert!(dots != "." && dots != "..", "{} -> {}", p, n);
+                prop_assert!(!seg.eq_ignore_ascii_case("%2f") && !seg.contains('\\'), "{} -> {}", p, n);
+            }
+        }
+    }
+
+    #[test]
     fn options_never_panic(body in json_text()) {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&body) {
             if let Err(e) = Config::from_json(&v) {

@@ -31,15 +31,57 @@ pub fn normalize_path(path: &str) -> Result<String, Error> {
             "pass query parameters in `query`, not in the path",
         ));
     }
-    if path.split('/').any(|s| s == ".." || s == ".")
+    if path.split('/').any(is_dot_or_hidden_separator)
         || path.contains('\\')
         || path.chars().any(char::is_control)
     {
         return Err(Error::config(
-            "path must not contain dot segments, backslashes or control characters",
+            "path must not contain dot segments (also percent-encoded), encoded slashes, backslashes or control characters",
         ));
     }
     Ok(encode_component(path, b"/!$&'()*+,;=:@%{}"))
+}
+
+/// True for a path segment that a URL parser or a server could resolve as `.`/`..` or split further: the WHATWG
+/// URL parser (what `fetch` uses) treats `%2e` as `.`, so `/%2e%2e/` climbs like `/../`; an encoded `/` or `\\`
+/// may be decoded into a separator by a server. Decodes up to three times (double encoding) before checking.
+fn is_dot_or_hidden_separator(segment: &str) -> bool {
+    let mut s = segment.as_bytes().to_vec();
+    for _ in 0..4 {
+        if s == b"." || s == b".." || s.contains(&b'/') || s.contains(&b'\\') {
+            return true;
+        }
+        let decoded = percent_decode(&s);
+        if decoded == s {
+            return false;
+        }
+        s = decoded;
+    }
+    true // still encoded after three rounds: nobody legitimate sends that
+}
+
+/// Decodes `%XX` escapes (invalid escapes are kept as they are).
+fn percent_decode(s: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let escaped = match (s.get(i), s.get(i + 1), s.get(i + 2)) {
+            (Some(b'%'), Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.extend(s.get(i));
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Builds a normalised query string: keys sorted (stable for repeated keys), components percent-encoded.
