@@ -125,10 +125,8 @@ const KNOWN: &[&str] = &[
 ];
 
 fn num(v: &Value, name: &str, min: u64, max: u64) -> Result<u64, Error> {
-    match v.as_f64() {
-        Some(f) if f.is_finite() && f >= min as f64 && f <= max as f64 && f.fract() == 0.0 => {
-            Ok(f as u64)
-        }
+    match v.as_u64() {
+        Some(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(Error::config(format!(
             "{name} must be an integer between {min} and {max}"
         ))),
@@ -201,7 +199,7 @@ fn is_loopback(host: &str) -> bool {
 
 /// Validates a base URL: https (plain http only to loopback), no user info, no query or fragment, not the
 /// enterprise interface. Returns it without a trailing slash.
-pub fn validate_base_url(url: &str, allow_path: bool) -> Result<String, Error> {
+pub(crate) fn validate_base_url(url: &str, allow_path: bool) -> Result<String, Error> {
     let url = url.trim();
     if url.len() > 2048 || url.chars().any(|c| c.is_control() || c == ' ') {
         return Err(Error::config("the URL must be a plain absolute URL"));
@@ -253,7 +251,8 @@ pub fn validate_base_url(url: &str, allow_path: bool) -> Result<String, Error> {
 
 impl Config {
     /// Parses and validates options given as a `serde_json` value (functions and the token-store object are handled
-    /// by the caller).
+    /// by the caller). With the `serde` feature.
+    #[cfg(feature = "serde")]
     pub fn from_json(v: &serde_json::Value) -> Result<Config, Error> {
         Self::from_json_str(&v.to_string())
     }
@@ -540,10 +539,10 @@ mod tests {
     use serde_json::{json, Value};
 
     fn ok(v: Value) -> Config {
-        Config::from_json(&v).unwrap()
+        Config::from_json_str(&v.to_string()).unwrap()
     }
     fn err(v: Value) -> String {
-        let e = Config::from_json(&v).unwrap_err();
+        let e = Config::from_json_str(&v.to_string()).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Config);
         e.message().to_string()
     }

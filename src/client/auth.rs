@@ -304,6 +304,7 @@ fn customer_id_of(text: &str) -> Result<String, Error> {
 }
 
 /// Reads `data.customer_id` of a login-like response (exposed for registration flows).
-pub fn parse_customer_id(text: &str) -> Result<String, Error> {
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // until register moves into the core
+pub(crate) fn parse_customer_id(text: &str) -> Result<String, Error> {
     customer_id_of(text)
 }

@@ -23,8 +23,9 @@ use std::rc::{Rc, Weak};
 mod auth;
 mod url;
 
-pub use auth::parse_customer_id;
-pub use url::{encode_component, normalize_path, normalize_query, uuid_v4};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use auth::parse_customer_id;
+pub(crate) use url::{encode_component, normalize_path, normalize_query, uuid_v4};
 
 /// Counters of what the client did and saved (`client.stats()` in JS).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -64,7 +65,7 @@ pub struct CallOptions {
 
 /// A placeholder in a path that is replaced by the current device token on every attempt (CareCloud puts the token
 /// in the path of its token actions; a renewed token must be used on the retry).
-pub const TOKEN_PLACEHOLDER: &str = "{token}";
+pub(crate) const TOKEN_PLACEHOLDER: &str = "{token}";
 
 type SharedCall = Shared<LocalBoxFuture<'static, Result<Rc<str>, Error>>>;
 type SharedRenewal = Shared<LocalBoxFuture<'static, Result<(), Error>>>;
@@ -297,7 +298,7 @@ impl<R: Runtime> Client<R> {
         self.inner.rt.decode(&text)
     }
 
-    /// `GET path` decoded into a typed model (see [`crate::models`]).
+    /// `GET path` decoded into a typed model (see [`crate::models`]). With the `serde` feature.
     ///
     /// ```no_run
     /// # async fn f<R: carecloud_customer::Runtime>(client: carecloud_customer::Client<R>) -> Result<(), carecloud_customer::Error> {
@@ -305,6 +306,7 @@ impl<R: Runtime> Client<R> {
     /// let o: PointsOverview = client.get_as("/wallet/actions/points-overview", Default::default()).await?;
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "serde")]
     pub async fn get_as<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -314,7 +316,9 @@ impl<R: Runtime> Client<R> {
         crate::models::data_of(&text)
     }
 
-    /// One page of a list, typed: `client.list_as::<Reward>("/rewards", "rewards", opts)`.
+    /// One page of a list, typed: `client.list_as::<Reward>("/rewards", "rewards", opts)`. With the `serde`
+    /// feature.
+    #[cfg(feature = "serde")]
     pub async fn list_as<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,

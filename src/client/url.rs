@@ -4,7 +4,7 @@
 use crate::error::Error;
 
 /// Percent-encodes a query component or path segment (RFC 3986 unreserved kept).
-pub fn encode_component(s: &str, keep: &[u8]) -> String {
+pub(crate) fn encode_component(s: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
@@ -20,7 +20,7 @@ pub fn encode_component(s: &str, keep: &[u8]) -> String {
 
 /// Checks and normalises a caller's path: must start with `/`, no scheme, query, fragment or `..`, and only
 /// the customer interface (no way to reach another host or interface through the path).
-pub fn normalize_path(path: &str) -> Result<String, Error> {
+pub(crate) fn normalize_path(path: &str) -> Result<String, Error> {
     if !path.starts_with('/') || path.starts_with("//") || path.len() > 2048 {
         return Err(Error::config(
             "path must start with a single / and be relative to the API base",
@@ -85,7 +85,7 @@ fn percent_decode(s: &[u8]) -> Vec<u8> {
 }
 
 /// Builds a normalised query string: keys sorted (stable for repeated keys), components percent-encoded.
-pub fn normalize_query(query: &[(String, String)]) -> String {
+pub(crate) fn normalize_query(query: &[(String, String)]) -> String {
     // Stable insertion sort by key: queries have a handful of parameters, and it keeps the general-purpose sort
     // out of the wasm. Repeated keys (`a[]=1&a[]=2`) keep their order.
     let mut q: Vec<&(String, String)> = Vec::with_capacity(query.len());
@@ -106,7 +106,7 @@ pub fn normalize_query(query: &[(String, String)]) -> String {
 }
 
 /// A UUID v4 from 16 random bytes.
-pub fn uuid_v4(mut b: [u8; 16]) -> String {
+pub(crate) fn uuid_v4(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();

@@ -1,7 +1,7 @@
 //! The request core end to end on simulated time: retries, Retry-After, writes, 401 renewal, circuit breaker,
 //! rate limiter, dedupe, cache and identity partitioning.
 
-use crate::sim::{ok, status, Script, Sim};
+use crate::testing::sim::{ok, status, Script, Sim};
 use crate::{
     CallOptions, Client, Config, ErrorKind, Event, MemoryStore, Method, Secret, TokenStore,
 };
@@ -815,7 +815,7 @@ fn correlation_header_is_opt_in() {
 #[test]
 fn queries_normalise_to_one_key_whatever_the_order() {
     let q = |pairs: &[(&str, &str)]| {
-        crate::normalize_query(
+        crate::client::normalize_query(
             &pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -3,9 +3,11 @@
 //! query normalisation, log masking, and option validation. They assert no panic and the documented bounds.
 //! `make test` runs `PROPTEST_CASES` (default 2,000) cases per property; the long form in the README runs millions.
 
+use crate::client::{normalize_path, normalize_query};
 use crate::envelope::{looks_like_json_object, ErrorBody, Page};
 use crate::headers;
-use crate::{mask_path, mask_query, normalize_path, normalize_query, Config};
+use crate::log::{mask_path, mask_query, mask_text};
+use crate::Config;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
@@ -103,7 +105,7 @@ proptest! {
         let _ = headers::deprecation(&v);
         let _ = headers::sunset(&v);
         let _ = headers::http_date_ms(&v);
-        let masked = crate::mask_text(&v);
+        let masked = mask_text(&v);
         // No word that looks like an e-mail address survives.
         prop_assert!(masked
             .split(|c: char| c.is_whitespace() || ",;\"'".contains(c))
