@@ -2,6 +2,7 @@
 //! [`Semaphore`] capping concurrent requests. The bucket is pure over caller-supplied time; the semaphore is a
 //! single-threaded async queue (FIFO).
 
+use crate::config::options::{Options, Switch};
 use crate::error::Error;
 use futures_channel::oneshot;
 use std::cell::RefCell;
@@ -30,27 +31,25 @@ impl Default for RateLimitConfig {
 }
 
 impl RateLimitConfig {
-    /// Checks the ranges.
-    pub fn validate(self) -> Result<Self, Error> {
-        if !(self.requests_per_second.is_finite()
-            && self.requests_per_second > 0.0
-            && self.requests_per_second <= 10_000.0)
-        {
-            return Err(Error::config(
-                "rateLimit.requestsPerSecond must be > 0 and <= 10000",
-            ));
-        }
-        if self.burst == 0 || self.burst > 100_000 {
-            return Err(Error::config(
-                "rateLimit.burst must be between 1 and 100000",
-            ));
-        }
-        if self.max_concurrent == 0 || self.max_concurrent > 10_000 {
-            return Err(Error::config(
-                "rateLimit.maxConcurrent must be between 1 and 10000",
-            ));
-        }
-        Ok(self)
+    /// Reads the `rateLimit` section: `None` when switched off, missing members take the defaults.
+    pub(crate) fn from_options(o: &Options) -> Result<Option<Self>, Error> {
+        let Switch::On(o) = o.switch(
+            "rateLimit",
+            &["requestsPerSecond", "burst", "maxConcurrent"],
+        )?
+        else {
+            return Ok(None);
+        };
+        let d = Self::default();
+        Ok(Some(RateLimitConfig {
+            requests_per_second: o.positive(
+                "requestsPerSecond",
+                10_000.0,
+                d.requests_per_second,
+            )?,
+            burst: o.int("burst", 1..=100_000, d.burst.into())? as u32,
+            max_concurrent: o.int("maxConcurrent", 1..=10_000, d.max_concurrent.into())? as u32,
+        }))
     }
 }
 
@@ -275,26 +274,34 @@ mod tests {
     }
 
     #[test]
-    fn bad_config_is_a_config_error() {
-        for c in [
-            RateLimitConfig {
-                requests_per_second: 0.0,
-                ..Default::default()
-            },
-            RateLimitConfig {
-                requests_per_second: f64::NAN,
-                ..Default::default()
-            },
-            RateLimitConfig {
-                burst: 0,
-                ..Default::default()
-            },
-            RateLimitConfig {
-                max_concurrent: 0,
-                ..Default::default()
-            },
+    fn bad_config_is_a_config_error_naming_the_option() {
+        use crate::config::options::read;
+        for (bad, name) in [
+            (
+                r#"{"rateLimit":{"requestsPerSecond":0}}"#,
+                "rateLimit.requestsPerSecond",
+            ),
+            (
+                r#"{"rateLimit":{"requestsPerSecond":"fast"}}"#,
+                "rateLimit.requestsPerSecond",
+            ),
+            (r#"{"rateLimit":{"burst":0}}"#, "rateLimit.burst"),
+            (
+                r#"{"rateLimit":{"maxConcurrent":0}}"#,
+                "rateLimit.maxConcurrent",
+            ),
         ] {
-            assert_eq!(c.validate().unwrap_err().kind(), crate::ErrorKind::Config);
+            let e = read(bad, RateLimitConfig::from_options).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Config);
+            assert!(e.message().starts_with(name), "{bad}: {}", e.message());
         }
+        assert_eq!(
+            read("{}", RateLimitConfig::from_options).unwrap(),
+            Some(RateLimitConfig::default())
+        );
+        assert_eq!(
+            read(r#"{"rateLimit":false}"#, RateLimitConfig::from_options).unwrap(),
+            None
+        );
     }
 }

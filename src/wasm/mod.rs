@@ -121,12 +121,23 @@ fn check_signal(signal: &JsValue) -> Result<(), Error> {
     }
 }
 
+/// `JSON.stringify(v)` (`undefined` → `null`), or a `config` error naming the argument.
+fn json_text(v: &JsValue, name: &str) -> Result<String, Error> {
+    if v.is_undefined() {
+        return Ok("null".into());
+    }
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::config(format!("{name} must be JSON-serialisable")))
+}
+
 fn is_workers() -> bool {
     let nav = get(&js_sys::global(), "navigator");
     get(&nav, "userAgent").as_string().as_deref() == Some("Cloudflare-Workers")
 }
 
-/// The client for JavaScript. See `API.md` / the package's TypeScript types for the options.
+/// The client for JavaScript. See the package's TypeScript types (`index.d.ts`) for the options.
 #[wasm_bindgen]
 pub struct CustomerClient {
     client: Client<JsRuntime>,
@@ -415,13 +426,14 @@ impl CustomerClient {
     /// `PUT /tokens/{id}`: `{setup: {languageId, allowedGps, allowedNotifications}, pushToken}`.
     #[wasm_bindgen(js_name = updateToken)]
     pub fn update_token(&self, args: JsValue) -> Promise {
-        let s = get(&args, "setup");
-        let setup = Setup {
-            language_id: get(&s, "languageId")
-                .as_string()
-                .unwrap_or_else(|| "en".into()),
-            allowed_gps: get(&s, "allowedGps").as_bool().unwrap_or(false),
-            allowed_notifications: get(&s, "allowedNotifications").as_bool().unwrap_or(false),
+        // The same parser (and error names) as the `setup` option.
+        let setup = match json_text(&get(&args, "setup"), "setup") {
+            Ok(text) => Setup::from_json_str(&text),
+            Err(e) => Err(e),
+        };
+        let setup = match setup {
+            Ok(s) => s,
+            Err(e) => return reject(e),
         };
         let push = get(&args, "pushToken").as_string();
         let c = self.client.clone();
