@@ -108,11 +108,25 @@ impl TokenBucket {
         wait.ceil() as u64
     }
 
-    /// A server said the window is exhausted: send nothing before `until` (ms).
-    pub fn pause_until(&mut self, until: f64) {
-        if until.is_finite() {
-            self.paused_until = self.paused_until.max(until);
+    /// A bucket that never makes a caller wait, except for a server's pause (the rate limiter switched off).
+    pub fn unlimited() -> Self {
+        TokenBucket {
+            per_ms: f64::INFINITY,
+            burst: f64::INFINITY,
+            tokens: f64::INFINITY,
+            last: f64::NEG_INFINITY,
+            paused_until: 0.0,
         }
+    }
+
+    /// A server said the window is exhausted: send nothing before `until` (ms). True when this makes the pause
+    /// longer.
+    pub fn pause_until(&mut self, until: f64) -> bool {
+        let longer = until.is_finite() && until > self.paused_until;
+        if longer {
+            self.paused_until = until;
+        }
+        longer
     }
 
     /// Tokens available at `now` (negative when callers are queued).
@@ -210,9 +224,19 @@ mod tests {
     #[test]
     fn bucket_honours_server_pause() {
         let mut b = TokenBucket::new(100.0, 10);
-        b.pause_until(5000.0);
+        assert!(b.pause_until(5000.0));
+        assert!(!b.pause_until(4000.0), "a shorter pause changes nothing");
         assert_eq!(b.reserve(1000.0), 4000);
         assert_eq!(b.reserve(6000.0), 0);
+    }
+
+    #[test]
+    fn unlimited_bucket_waits_only_for_a_server_pause() {
+        let mut b = TokenBucket::unlimited();
+        assert!((0..10_000).all(|_| b.reserve(0.0) == 0));
+        assert_eq!(b.reserve(1.0), 0);
+        b.pause_until(500.0);
+        assert_eq!(b.reserve(100.0), 400);
     }
 
     #[test]

@@ -815,7 +815,7 @@ fn correlation_header_is_opt_in() {
 #[test]
 fn queries_normalise_to_one_key_whatever_the_order() {
     let q = |pairs: &[(&str, &str)]| {
-        crate::client::normalize_query(
+        crate::client::url::normalize_query(
             &pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

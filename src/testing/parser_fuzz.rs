@@ -3,7 +3,7 @@
 //! query normalisation, log masking, and option validation. They assert no panic and the documented bounds.
 //! `make test` runs `PROPTEST_CASES` (default 2,000) cases per property; the long form in the README runs millions.
 
-use crate::client::{normalize_path, normalize_query};
+use crate::client::url::{normalize_path, normalize_query};
 use crate::envelope::{looks_like_json_object, ErrorBody, Page};
 use crate::headers;
 use crate::log::{mask_path, mask_query, mask_text};
