@@ -28,6 +28,7 @@ impl Default for CacheConfig {
             max_bytes: 4 * 1024 * 1024,
             ttl_ms: vec![
                 ("/languages".into(), 3_600_000),
+                ("/communication-channels".into(), 3_600_000),
                 ("/stores".into(), 300_000),
                 ("/products".into(), 300_000),
                 ("/rewards".into(), 60_000),

@@ -290,12 +290,7 @@ fn data_string(text: &str, field: &str, max_len: usize) -> Result<String, Error>
         })
 }
 
-fn customer_id_of(text: &str) -> Result<String, Error> {
+/// `data.customer_id` of a login or registration response.
+pub(super) fn customer_id_of(text: &str) -> Result<String, Error> {
     data_string(text, "customer_id", 256)
-}
-
-/// Reads `data.customer_id` of a login-like response (exposed for registration flows).
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // until register moves into the core
-pub(crate) fn parse_customer_id(text: &str) -> Result<String, Error> {
-    customer_id_of(text)
 }

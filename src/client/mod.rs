@@ -20,6 +20,7 @@ use read_path::Reads;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+mod account;
 mod admission;
 mod attempt;
 mod auth;
@@ -28,8 +29,6 @@ mod observe;
 mod read_path;
 pub(crate) mod url;
 
-#[cfg(target_arch = "wasm32")]
-pub(crate) use auth::parse_customer_id;
 use url::{normalize_path, uuid_v4};
 
 /// Counters of what the client did and saved (`client.stats()` in JS).

@@ -46,6 +46,19 @@ impl<'a> Options<'a> {
         Ok(o)
     }
 
+    /// The arguments of a call (`register`, …), named after it in errors; members it does not read are ignored.
+    pub(crate) fn arguments(v: &'a Json, call: &'static str) -> Result<Self, Error> {
+        match v {
+            Json::Obj(members) => Ok(Options {
+                members,
+                section: Some(call),
+            }),
+            _ => Err(Error::config(format!(
+                "{call} needs an object of arguments"
+            ))),
+        }
+    }
+
     /// Member names, in order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &'a str> {
         self.members.iter().map(|(k, _)| k.as_str())

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-fn config(extra: Value) -> Config {
+pub(super) fn config(extra: Value) -> Config {
     let mut v = json!({"baseUrl": "http://127.0.0.1:1/webservice/rest-api/customer-interface/v1.0",
                        "externalApplicationId": "sandbox-app"});
     if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
@@ -21,7 +21,7 @@ fn config(extra: Value) -> Config {
 }
 
 /// A server that hands out tokens t1, t2, … and answers other calls with `rest`.
-fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script + 'static) -> Sim {
+pub(super) fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script + 'static) -> Sim {
     let n = Rc::new(RefCell::new(0));
     Sim::new(move |req| {
         let path = req
@@ -51,7 +51,7 @@ fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script + 'static) -
     })
 }
 
-fn client(sim: &Sim, extra: Value) -> Client<Sim> {
+pub(super) fn client(sim: &Sim, extra: Value) -> Client<Sim> {
     Client::new(config(extra), sim.clone(), Box::new(MemoryStore::new()))
 }
 
@@ -69,7 +69,7 @@ fn write(
 }
 
 /// Connects a client (POST /tokens) on simulated time.
-fn connect(sim: &Sim, c: &Client<Sim>) {
+pub(super) fn connect(sim: &Sim, c: &Client<Sim>) {
     let c = c.clone();
     sim.block_on(async move { c.connect().await }).unwrap();
 }
