@@ -42,11 +42,7 @@ impl RateLimitConfig {
         };
         let d = Self::default();
         Ok(Some(RateLimitConfig {
-            requests_per_second: o.positive(
-                "requestsPerSecond",
-                10_000.0,
-                d.requests_per_second,
-            )?,
+            requests_per_second: o.positive("requestsPerSecond", 10_000, d.requests_per_second)?,
             burst: o.int("burst", 1..=100_000, d.burst.into())? as u32,
             max_concurrent: o.int("maxConcurrent", 1..=10_000, d.max_concurrent.into())? as u32,
         }))

@@ -8,8 +8,8 @@
 use super::auth::customer_id_of;
 use super::{CallOptions, Client, TOKEN_PLACEHOLDER};
 use crate::config::options::Options;
-use crate::error::{Error, ErrorKind};
-use crate::json::{quoted, Json};
+use crate::error::Error;
+use crate::json::{quote, quoted, Json};
 use crate::runtime::{Method, Runtime};
 use std::rc::Rc;
 
@@ -98,20 +98,13 @@ impl<R: Runtime> Client<R> {
                 CallOptions::default(),
             )
             .await?;
-        let list = Json::parse(&text)
-            .and_then(|v| {
-                v.get("data")?
-                    .get("communication_channels")?
-                    .as_array()
-                    .map(<[Json]>::to_vec)
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Decode,
-                    "the response carried no data.communication_channels",
-                )
-            })?;
-        list.iter()
+        let list = Json::parse(&text);
+        let channels = list
+            .as_ref()
+            .and_then(|v| v.get("data")?.get("communication_channels")?.as_array())
+            .unwrap_or_default();
+        channels
+            .iter()
             .find(|c| c.get("text_id").and_then(Json::as_str) == Some(text_id))
             .and_then(|c| c.get("communication_channel_id")?.as_str())
             .filter(|id| !id.is_empty() && id.len() <= 256)
@@ -160,16 +153,19 @@ impl Registration {
             source
         );
         if let Some(p) = password {
-            body.push_str(&format!(r#","password":{}"#, quoted(&p)));
+            body.push_str(r#","password":"#);
+            quote(&p, &mut body);
         }
         if let Some(records) = o.get("propertyRecords") {
             if records.as_array().is_none() {
                 return Err(o.error("propertyRecords", "must be an array"));
             }
-            body.push_str(&format!(r#","property_records":{}"#, records.to_text()));
+            body.push_str(r#","property_records":"#);
+            body.push_str(&records.to_text());
         }
         if let Some(code) = o.string("referralCode")? {
-            body.push_str(&format!(r#","referral_code":{}"#, quoted(&code)));
+            body.push_str(r#","referral_code":"#);
+            quote(&code, &mut body);
         }
         body.push('}');
         Ok(Registration { body, autologin })
