@@ -1,6 +1,8 @@
 //! [`ResponseCache`]: a small, bounded (entries and bytes, LRU) cache of successful GET bodies, partitioned by
 //! identity so that no entry made for one customer is ever served to another.
 
+use crate::config::options::{int, Options, Switch};
+use crate::error::Error;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -26,12 +28,43 @@ impl Default for CacheConfig {
             max_bytes: 4 * 1024 * 1024,
             ttl_ms: vec![
                 ("/languages".into(), 3_600_000),
+                ("/communication-channels".into(), 3_600_000),
                 ("/stores".into(), 300_000),
                 ("/products".into(), 300_000),
                 ("/rewards".into(), 60_000),
             ],
             customer_data: true,
         }
+    }
+}
+
+impl CacheConfig {
+    /// Reads the `cache` section: `None` when switched off; `ttlMs` rules add to (or replace) the default ones.
+    pub(crate) fn from_options(o: &Options) -> Result<Option<Self>, Error> {
+        let Switch::On(o) = o.switch("cache", &["maxEntries", "maxBytes", "ttlMs"])? else {
+            return Ok(None);
+        };
+        let d = Self::default();
+        let mut ttl_ms = d.ttl_ms;
+        if let Some(t) = o.get("ttlMs") {
+            let rules = t
+                .as_object()
+                .ok_or_else(|| o.error("ttlMs", "must map path prefixes to ms"))?;
+            for (path, ms) in rules {
+                if !path.starts_with('/') {
+                    return Err(o.error("ttlMs", "keys are paths starting with /"));
+                }
+                let ms = int(ms, &o.name("ttlMs values"), 0..=86_400_000)?;
+                ttl_ms.retain(|(p, _)| p != path);
+                ttl_ms.push((path.clone(), ms));
+            }
+        }
+        Ok(Some(CacheConfig {
+            max_entries: o.int("maxEntries", 0..=100_000, d.max_entries as u64)? as usize,
+            max_bytes: o.int("maxBytes", 0..=256 << 20, d.max_bytes as u64)? as usize,
+            ttl_ms,
+            customer_data: d.customer_data,
+        }))
     }
 }
 

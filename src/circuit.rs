@@ -1,6 +1,7 @@
 //! [`CircuitBreaker`]: closed → open after N consecutive failures → half-open single probe → closed or open again.
 //! Pure state machine over caller-supplied time.
 
+use crate::config::options::{Options, Switch};
 use crate::error::Error;
 
 /// Breaker settings (`circuitBreaker` in the JS options).
@@ -22,19 +23,17 @@ impl Default for BreakerConfig {
 }
 
 impl BreakerConfig {
-    /// Checks the ranges.
-    pub fn validate(self) -> Result<Self, Error> {
-        if self.failure_threshold == 0 || self.failure_threshold > 1000 {
-            return Err(Error::config(
-                "circuitBreaker.failureThreshold must be between 1 and 1000",
-            ));
-        }
-        if self.open_ms == 0 || self.open_ms > 3_600_000 {
-            return Err(Error::config(
-                "circuitBreaker.openMs must be between 1 and 3600000",
-            ));
-        }
-        Ok(self)
+    /// Reads the `circuitBreaker` section: `None` when switched off, missing members take the defaults.
+    pub(crate) fn from_options(o: &Options) -> Result<Option<Self>, Error> {
+        let Switch::On(o) = o.switch("circuitBreaker", &["failureThreshold", "openMs"])? else {
+            return Ok(None);
+        };
+        let d = Self::default();
+        Ok(Some(BreakerConfig {
+            failure_threshold: o.int("failureThreshold", 1..=1000, d.failure_threshold.into())?
+                as u32,
+            open_ms: o.int("openMs", 1..=3_600_000, d.open_ms)?,
+        }))
     }
 }
 

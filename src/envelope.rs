@@ -4,7 +4,6 @@
 
 use crate::error::InvalidParam;
 use crate::json::Json;
-use serde_json::Value;
 
 /// The fields of CareCloud's error body that the client uses.
 #[derive(Debug, Default, PartialEq)]
@@ -80,17 +79,20 @@ pub fn looks_like_json_object(body: &str) -> bool {
 }
 
 /// One page of a list: the items and `total_items`, read from the `data` object of a list response.
+#[cfg(feature = "serde")]
 #[derive(Debug, PartialEq)]
 pub struct Page {
     /// The list under the page's list key (empty when missing or not an array).
-    pub items: Vec<Value>,
+    pub items: Vec<serde_json::Value>,
     /// `total_items`, when present and a non-negative integer.
     pub total_items: Option<u64>,
 }
 
+#[cfg(feature = "serde")]
 impl Page {
     /// Reads a page from a `data` object. When `list_key` is `None`, the first array-valued field is used.
-    pub fn from_data(data: &Value, list_key: Option<&str>) -> Page {
+    pub fn from_data(data: &serde_json::Value, list_key: Option<&str>) -> Page {
+        use serde_json::Value;
         let items = match list_key {
             Some(k) => data.get(k).and_then(Value::as_array).cloned(),
             None => data
@@ -136,8 +138,10 @@ mod tests {
         assert_eq!(e.detail.map(|d| d.len()), Some(MAX_TEXT));
     }
 
+    #[cfg(feature = "serde")]
     #[test]
     fn page_reads_list_key_and_total() {
+        use serde_json::Value;
         let v: Value = serde_json::from_str(
             r#"{"rewards":[{"a":1},{"a":2}],"total_items":"260","extra":true}"#,
         )

@@ -40,11 +40,12 @@ pub mod cache;
 pub mod circuit;
 mod client;
 mod config;
-pub mod envelope;
+mod envelope;
 mod error;
-pub mod headers;
-pub mod json;
+mod headers;
+mod json;
 mod log;
+#[cfg(feature = "serde")]
 pub mod models;
 mod paginate;
 pub mod rate_limit;
@@ -53,23 +54,16 @@ mod runtime;
 mod secret;
 mod token_store;
 
-#[cfg(test)]
-mod client_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod parser_fuzz;
-#[cfg(test)]
-mod sim;
+mod testing;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use client::{
-    encode_component, normalize_path, normalize_query, parse_customer_id, uuid_v4, CallOptions,
-    Client, Stats, TOKEN_PLACEHOLDER,
-};
-pub use config::{validate_base_url, Config, DeviceInfo, Setup, API_PATH};
+pub use client::{CallOptions, Client, Stats};
+pub use config::{Config, DeviceInfo, Setup, API_PATH};
 pub use error::{Error, ErrorKind, InvalidParam};
-pub use log::{mask_path, mask_query, mask_text, Event, LogEntry};
+pub use log::{Event, LogEntry};
 pub use paginate::Paginator;
 pub use runtime::{HttpRequest, HttpResponse, Method, Runtime, TransportError, READ_HEADERS};
 pub use secret::Secret;

@@ -94,7 +94,7 @@ const PII_KEYS: &[&str] = &[
 
 /// Masks free text from a server (error titles, details, messages): e-mail addresses and runs of 7 or more
 /// digits (phone and card numbers, possibly with spaces, dashes or a leading +) become `***`.
-pub fn mask_text(text: &str) -> String {
+pub(crate) fn mask_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_inclusive(|c: char| {
         c.is_whitespace() || c == ',' || c == ';' || c == '"' || c == '\''
@@ -161,7 +161,7 @@ fn mask_digit_runs(s: &str) -> String {
 
 /// Masks a path: the segment after `tokens` (the device token, which CareCloud puts in token action paths) and any
 /// segment that looks like an e-mail address or a long run of digits (phone, card).
-pub fn mask_path(path: &str) -> String {
+pub(crate) fn mask_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut after_tokens = false;
     for (i, seg) in path.split('/').enumerate() {
@@ -188,7 +188,7 @@ fn mask_value(v: &str) -> String {
 }
 
 /// Masks the values of PII query parameters (and anything that looks like an e-mail or phone number).
-pub fn mask_query(query: &str) -> String {
+pub(crate) fn mask_query(query: &str) -> String {
     query
         .split('&')
         .filter(|p| !p.is_empty())

@@ -2,6 +2,7 @@
 //! [`Semaphore`] capping concurrent requests. The bucket is pure over caller-supplied time; the semaphore is a
 //! single-threaded async queue (FIFO).
 
+use crate::config::options::{Options, Switch};
 use crate::error::Error;
 use futures_channel::oneshot;
 use std::cell::RefCell;
@@ -30,27 +31,21 @@ impl Default for RateLimitConfig {
 }
 
 impl RateLimitConfig {
-    /// Checks the ranges.
-    pub fn validate(self) -> Result<Self, Error> {
-        if !(self.requests_per_second.is_finite()
-            && self.requests_per_second > 0.0
-            && self.requests_per_second <= 10_000.0)
-        {
-            return Err(Error::config(
-                "rateLimit.requestsPerSecond must be > 0 and <= 10000",
-            ));
-        }
-        if self.burst == 0 || self.burst > 100_000 {
-            return Err(Error::config(
-                "rateLimit.burst must be between 1 and 100000",
-            ));
-        }
-        if self.max_concurrent == 0 || self.max_concurrent > 10_000 {
-            return Err(Error::config(
-                "rateLimit.maxConcurrent must be between 1 and 10000",
-            ));
-        }
-        Ok(self)
+    /// Reads the `rateLimit` section: `None` when switched off, missing members take the defaults.
+    pub(crate) fn from_options(o: &Options) -> Result<Option<Self>, Error> {
+        let Switch::On(o) = o.switch(
+            "rateLimit",
+            &["requestsPerSecond", "burst", "maxConcurrent"],
+        )?
+        else {
+            return Ok(None);
+        };
+        let d = Self::default();
+        Ok(Some(RateLimitConfig {
+            requests_per_second: o.positive("requestsPerSecond", 10_000, d.requests_per_second)?,
+            burst: o.int("burst", 1..=100_000, d.burst.into())? as u32,
+            max_concurrent: o.int("maxConcurrent", 1..=10_000, d.max_concurrent.into())? as u32,
+        }))
     }
 }
 
@@ -109,11 +104,25 @@ impl TokenBucket {
         wait.ceil() as u64
     }
 
-    /// A server said the window is exhausted: send nothing before `until` (ms).
-    pub fn pause_until(&mut self, until: f64) {
-        if until.is_finite() {
-            self.paused_until = self.paused_until.max(until);
+    /// A bucket that never makes a caller wait, except for a server's pause (the rate limiter switched off).
+    pub fn unlimited() -> Self {
+        TokenBucket {
+            per_ms: f64::INFINITY,
+            burst: f64::INFINITY,
+            tokens: f64::INFINITY,
+            last: f64::NEG_INFINITY,
+            paused_until: 0.0,
         }
+    }
+
+    /// A server said the window is exhausted: send nothing before `until` (ms). True when this makes the pause
+    /// longer.
+    pub fn pause_until(&mut self, until: f64) -> bool {
+        let longer = until.is_finite() && until > self.paused_until;
+        if longer {
+            self.paused_until = until;
+        }
+        longer
     }
 
     /// Tokens available at `now` (negative when callers are queued).
@@ -211,9 +220,19 @@ mod tests {
     #[test]
     fn bucket_honours_server_pause() {
         let mut b = TokenBucket::new(100.0, 10);
-        b.pause_until(5000.0);
+        assert!(b.pause_until(5000.0));
+        assert!(!b.pause_until(4000.0), "a shorter pause changes nothing");
         assert_eq!(b.reserve(1000.0), 4000);
         assert_eq!(b.reserve(6000.0), 0);
+    }
+
+    #[test]
+    fn unlimited_bucket_waits_only_for_a_server_pause() {
+        let mut b = TokenBucket::unlimited();
+        assert!((0..10_000).all(|_| b.reserve(0.0) == 0));
+        assert_eq!(b.reserve(1.0), 0);
+        b.pause_until(500.0);
+        assert_eq!(b.reserve(100.0), 400);
     }
 
     #[test]
@@ -275,26 +294,34 @@ mod tests {
     }
 
     #[test]
-    fn bad_config_is_a_config_error() {
-        for c in [
-            RateLimitConfig {
-                requests_per_second: 0.0,
-                ..Default::default()
-            },
-            RateLimitConfig {
-                requests_per_second: f64::NAN,
-                ..Default::default()
-            },
-            RateLimitConfig {
-                burst: 0,
-                ..Default::default()
-            },
-            RateLimitConfig {
-                max_concurrent: 0,
-                ..Default::default()
-            },
+    fn bad_config_is_a_config_error_naming_the_option() {
+        use crate::config::options::read;
+        for (bad, name) in [
+            (
+                r#"{"rateLimit":{"requestsPerSecond":0}}"#,
+                "rateLimit.requestsPerSecond",
+            ),
+            (
+                r#"{"rateLimit":{"requestsPerSecond":"fast"}}"#,
+                "rateLimit.requestsPerSecond",
+            ),
+            (r#"{"rateLimit":{"burst":0}}"#, "rateLimit.burst"),
+            (
+                r#"{"rateLimit":{"maxConcurrent":0}}"#,
+                "rateLimit.maxConcurrent",
+            ),
         ] {
-            assert_eq!(c.validate().unwrap_err().kind(), crate::ErrorKind::Config);
+            let e = read(bad, RateLimitConfig::from_options).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Config);
+            assert!(e.message().starts_with(name), "{bad}: {}", e.message());
         }
+        assert_eq!(
+            read("{}", RateLimitConfig::from_options).unwrap(),
+            Some(RateLimitConfig::default())
+        );
+        assert_eq!(
+            read(r#"{"rateLimit":false}"#, RateLimitConfig::from_options).unwrap(),
+            None
+        );
     }
 }

@@ -12,9 +12,10 @@
 //! proves the server did not act (408, 429, 503) or when an idempotency header is on; otherwise a lost response
 //! ends the call with `outcome_unknown`.
 
+use crate::config::options::{Options, Switch};
 use crate::error::Error;
 
-/// Retry settings (`retry` in the JS options). Validated by [`RetryConfig::validate`].
+/// Retry settings (`retry` in the JS options).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryConfig {
     /// Retries after the first attempt (0 disables retrying). Default 3; at most 10.
@@ -47,27 +48,26 @@ impl RetryConfig {
         }
     }
 
-    /// Checks the ranges; a bad value is a `config` error naming the option.
-    pub fn validate(self) -> Result<Self, Error> {
-        if self.max_retries > 10 {
-            return Err(Error::config("retry.maxRetries must be between 0 and 10"));
+    /// Reads the `retry` section: `false` disables retrying, missing members take the defaults.
+    pub(crate) fn from_options(o: &Options) -> Result<Self, Error> {
+        let o = match o.switch(
+            "retry",
+            &["maxRetries", "baseDelayMs", "maxDelayMs", "maxRetryAfterMs"],
+        )? {
+            Switch::Off => return Ok(Self::disabled()),
+            Switch::On(o) => o,
+        };
+        let d = Self::default();
+        let c = RetryConfig {
+            max_retries: o.int("maxRetries", 0..=10, d.max_retries.into())? as u32,
+            base_delay_ms: o.int("baseDelayMs", 1..=60_000, d.base_delay_ms)?,
+            max_delay_ms: o.int("maxDelayMs", 1..=600_000, d.max_delay_ms)?,
+            max_retry_after_ms: o.int("maxRetryAfterMs", 0..=3_600_000, d.max_retry_after_ms)?,
+        };
+        if c.max_delay_ms < c.base_delay_ms {
+            return Err(o.error("maxDelayMs", "must be at least baseDelayMs"));
         }
-        if self.base_delay_ms == 0 || self.base_delay_ms > 60_000 {
-            return Err(Error::config(
-                "retry.baseDelayMs must be between 1 and 60000",
-            ));
-        }
-        if self.max_delay_ms < self.base_delay_ms || self.max_delay_ms > 600_000 {
-            return Err(Error::config(
-                "retry.maxDelayMs must be between baseDelayMs and 600000",
-            ));
-        }
-        if self.max_retry_after_ms > 3_600_000 {
-            return Err(Error::config(
-                "retry.maxRetryAfterMs must be at most 3600000",
-            ));
-        }
-        Ok(self)
+        Ok(c)
     }
 }
 
@@ -330,25 +330,34 @@ mod tests {
     }
 
     #[test]
-    fn config_validation() {
-        assert!(RetryConfig {
-            max_retries: 11,
-            ..Default::default()
+    fn options_are_read_with_ranges_and_defaults() {
+        use crate::config::options::read;
+        for bad in [
+            r#"{"retry":{"maxRetries":11}}"#,
+            r#"{"retry":{"baseDelayMs":0}}"#,
+            r#"{"retry":{"baseDelayMs":100,"maxDelayMs":10}}"#,
+            r#"{"retry":{"maxRetryAfterMs":3600001}}"#,
+            r#"{"retry":"often"}"#,
+        ] {
+            let e = read(bad, RetryConfig::from_options).unwrap_err();
+            assert!(e.message().starts_with("retry"), "{bad}: {}", e.message());
         }
-        .validate()
-        .is_err());
-        assert!(RetryConfig {
-            base_delay_ms: 0,
-            ..Default::default()
-        }
-        .validate()
-        .is_err());
-        assert!(RetryConfig {
-            max_delay_ms: 10,
-            ..Default::default()
-        }
-        .validate()
-        .is_err());
-        assert!(RetryConfig::default().validate().is_ok());
+        assert_eq!(
+            read("{}", RetryConfig::from_options).unwrap(),
+            RetryConfig::default()
+        );
+        assert_eq!(
+            read(r#"{"retry":false}"#, RetryConfig::from_options).unwrap(),
+            RetryConfig::disabled()
+        );
+        let c = read(
+            r#"{"retry":{"maxRetries":0,"maxDelayMs":5000}}"#,
+            RetryConfig::from_options,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.max_retries, c.max_delay_ms, c.base_delay_ms),
+            (0, 5000, 1000)
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The device token and the customer on it: load/create the token (single-flight), renew it after a 401, log a
 //! customer in and out, update the token's setup. Tokens and passwords never reach a log or an error.
 
+use super::call::Call;
 use super::{uuid_v4, CallOptions, Client};
 use crate::error::{Error, ErrorKind};
 use crate::json::quoted;
@@ -8,8 +9,21 @@ use crate::log::Event;
 use crate::runtime::{Method, Runtime};
 use crate::secret::Secret;
 use futures_util::future::FutureExt;
+use std::rc::Rc;
 
 impl<R: Runtime> Client<R> {
+    /// A call to a fixed path, past the read path (no cache, no dedupe).
+    pub(super) async fn send_direct(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        auth: bool,
+    ) -> Result<Rc<str>, Error> {
+        let call = Call::new(method, path.to_string(), &[]);
+        self.send(&call, body, &CallOptions::default(), auth).await
+    }
+
     pub(super) fn key(&self, name: &str) -> String {
         format!(
             "{}:{}:{}",
@@ -124,13 +138,7 @@ impl<R: Runtime> Client<R> {
             push_token_member(c.push_token.as_deref()),
         );
         let text = self
-            .send(
-                Method::Post,
-                "/tokens",
-                Some(body),
-                CallOptions::default(),
-                false,
-            )
+            .send_direct(Method::Post, "/tokens", Some(body), false)
             .await?;
         let token = data_string(&text, "token_id", 512)?;
         self.inner.store.set(&self.key("token"), &token).await?;
@@ -153,9 +161,7 @@ impl<R: Runtime> Client<R> {
 
     pub(super) async fn forget_customer(&self) {
         self.inner.auth.borrow_mut().customer_id = None;
-        if let Some(c) = &self.inner.cache {
-            c.borrow_mut().drop_customer_entries();
-        }
+        self.drop_customer_entries();
         let _ = self.inner.store.remove(&self.key("customer")).await;
     }
 
@@ -182,14 +188,8 @@ impl<R: Runtime> Client<R> {
             setup_json(setup),
             push_token_member(push_token)
         );
-        self.send(
-            Method::Put,
-            "/tokens/{token}",
-            Some(body),
-            CallOptions::default(),
-            true,
-        )
-        .await?;
+        self.send_direct(Method::Put, "/tokens/{token}", Some(body), true)
+            .await?;
         Ok(())
     }
 
@@ -215,11 +215,10 @@ impl<R: Runtime> Client<R> {
             quoted(password.expose())
         );
         let text = self
-            .send(
+            .send_direct(
                 Method::Post,
                 "/tokens/{token}/actions/login",
                 Some(body),
-                CallOptions::default(),
                 true,
             )
             .await?;
@@ -233,9 +232,7 @@ impl<R: Runtime> Client<R> {
     pub async fn become_customer(&self, id: &str) -> Result<(), Error> {
         let changed = self.inner.auth.borrow().customer_id.as_deref() != Some(id);
         if changed {
-            if let Some(c) = &self.inner.cache {
-                c.borrow_mut().drop_customer_entries();
-            }
+            self.drop_customer_entries();
         }
         self.inner.auth.borrow_mut().customer_id = Some(id.to_string());
         self.inner.store.set(&self.key("customer"), id).await
@@ -253,13 +250,7 @@ impl<R: Runtime> Client<R> {
             return Ok(());
         }
         match self
-            .send(
-                Method::Post,
-                "/tokens/{token}/actions/logout",
-                None,
-                CallOptions::default(),
-                true,
-            )
+            .send_direct(Method::Post, "/tokens/{token}/actions/logout", None, true)
             .await
         {
             Ok(_) => Ok(()),
@@ -299,11 +290,7 @@ fn data_string(text: &str, field: &str, max_len: usize) -> Result<String, Error>
         })
 }
 
-fn customer_id_of(text: &str) -> Result<String, Error> {
+/// `data.customer_id` of a login or registration response.
+pub(super) fn customer_id_of(text: &str) -> Result<String, Error> {
     data_string(text, "customer_id", 256)
-}
-
-/// Reads `data.customer_id` of a login-like response (exposed for registration flows).
-pub fn parse_customer_id(text: &str) -> Result<String, Error> {
-    customer_id_of(text)
 }

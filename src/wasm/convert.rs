@@ -190,9 +190,18 @@ pub fn call_options(opts: &JsValue) -> Result<CallOptions, Error> {
     }
     let t = get(opts, "timeoutMs");
     if !t.is_undefined() {
+        let r = crate::config::TIMEOUT_MS;
         match t.as_f64() {
-            Some(ms) if (1.0..=600_000.0).contains(&ms) => o.timeout_ms = Some(ms as u64),
-            _ => return Err(Error::config("timeoutMs must be between 1 and 600000")),
+            Some(ms) if ms >= *r.start() as f64 && ms <= *r.end() as f64 => {
+                o.timeout_ms = Some(ms as u64)
+            }
+            _ => {
+                return Err(Error::config(format!(
+                    "timeoutMs must be between {} and {}",
+                    r.start(),
+                    r.end()
+                )))
+            }
         }
     }
     let k = get(opts, "idempotencyKey");

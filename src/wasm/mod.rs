@@ -14,7 +14,7 @@ use shared_cache::{shared_read, SharedCache, SHARED_PATHS};
 pub use store::{JsStore, SessionStore};
 pub use ui::{DEFAULT_MIN_BUSY_MS, SERVICE_WORKER_MAX_DELAY_MS};
 
-use crate::client::{CallOptions, Client, TOKEN_PLACEHOLDER};
+use crate::client::{CallOptions, Client};
 use crate::config::{Config, Setup};
 use crate::error::{Error, ErrorKind};
 use crate::paginate::Paginator;
@@ -121,12 +121,23 @@ fn check_signal(signal: &JsValue) -> Result<(), Error> {
     }
 }
 
+/// `JSON.stringify(v)` (`undefined` → `null`), or a `config` error naming the argument.
+fn json_text(v: &JsValue, name: &str) -> Result<String, Error> {
+    if v.is_undefined() {
+        return Ok("null".into());
+    }
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::config(format!("{name} must be JSON-serialisable")))
+}
+
 fn is_workers() -> bool {
     let nav = get(&js_sys::global(), "navigator");
     get(&nav, "userAgent").as_string().as_deref() == Some("Cloudflare-Workers")
 }
 
-/// The client for JavaScript. See `API.md` / the package's TypeScript types for the options.
+/// The client for JavaScript. See the package's TypeScript types (`index.d.ts`) for the options.
 #[wasm_bindgen]
 pub struct CustomerClient {
     client: Client<JsRuntime>,
@@ -338,90 +349,51 @@ impl CustomerClient {
         unit_promise(async move { c.logout().await })
     }
 
-    /// Registration (`POST /customers`): `{customer, password, autologin, customerSource, propertyRecords,
-    /// referralCode}` → `{customerId}`. With `autologin: true` the customer is logged in.
+    /// Registration (`POST /customers`): `{customer, customerSource, autologin, password, propertyRecords,
+    /// referralCode}` → `{customerId}`. `customerSource` is required; with `autologin: true` (which needs the
+    /// password) the customer is logged in.
     pub fn register(&self, args: JsValue) -> Promise {
-        if !get(&args, "customer").is_object() {
-            return reject(Error::config(
-                "register needs {customer: {...}, autologin, password}",
-            ));
-        }
-        let autologin = get(&args, "autologin").as_bool().unwrap_or(false);
-        let body = Object::new();
-        set(&body, "customer", get(&args, "customer"));
-        set(&body, "autologin", autologin);
-        for (js, api) in [
-            ("password", "password"),
-            ("customerSource", "customer_source"),
-            ("propertyRecords", "property_records"),
-            ("referralCode", "referral_code"),
-        ] {
-            let v = get(&args, js);
-            if !v.is_undefined() {
-                set(&body, api, v);
-            }
-        }
-        let Some(body) = js_sys::JSON::stringify(&body)
-            .ok()
-            .and_then(|s| s.as_string())
-        else {
-            return reject(Error::config("registration data must be JSON-serialisable"));
+        let args = match json_text(&args, "register") {
+            Ok(a) => a,
+            Err(e) => return reject(e),
         };
         let c = self.client.clone();
         promise(async move {
-            let text = c
-                .request_text(
-                    Method::Post,
-                    "/customers",
-                    Some(body),
-                    CallOptions::default(),
-                )
-                .await
-                .map_err(|e| error_to_js(&e))?;
-            let id = crate::client::parse_customer_id(&text).map_err(|e| error_to_js(&e))?;
-            if autologin {
-                c.become_customer(&id).await.map_err(|e| error_to_js(&e))?;
-            }
+            let id = c.register(&args).await.map_err(|e| error_to_js(&e))?;
             let o = Object::new();
             set(&o, "customerId", id.as_str());
             Ok(o.into())
         })
     }
 
-    /// Asks CareCloud to e-mail a password-setup link: `{recipient, communicationChannelId}`.
+    /// Asks CareCloud to send a password-setup message: `{recipient, communicationChannelId}` or
+    /// `{recipient, channel}` (a channel's `text_id`, default `"email"`, resolved with `GET /communication-channels`).
     #[wasm_bindgen(js_name = sendPasswordSetupEmail)]
     pub fn send_password_setup_email(&self, args: JsValue) -> Promise {
-        let body = Object::new();
-        set(&body, "recipient", get(&args, "recipient"));
-        let ch = get(&args, "communicationChannelId");
-        set(
-            &body,
-            "communication_channel_id",
-            if ch.is_undefined() {
-                JsValue::from_str("email")
-            } else {
-                ch
-            },
-        );
-        let path = format!("/tokens/{TOKEN_PLACEHOLDER}/actions/send-password-setup-email");
-        self.call(
-            Method::Post,
-            JsValue::from_str(&path),
-            body.into(),
-            JsValue::UNDEFINED,
-        )
+        let args = match json_text(&args, "sendPasswordSetupEmail") {
+            Ok(a) => a,
+            Err(e) => return reject(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            c.send_password_setup_email(&args)
+                .await
+                .map(|()| JsValue::NULL)
+                .map_err(|e| error_to_js(&e))
+        })
     }
 
     /// `PUT /tokens/{id}`: `{setup: {languageId, allowedGps, allowedNotifications}, pushToken}`.
     #[wasm_bindgen(js_name = updateToken)]
     pub fn update_token(&self, args: JsValue) -> Promise {
-        let s = get(&args, "setup");
-        let setup = Setup {
-            language_id: get(&s, "languageId")
-                .as_string()
-                .unwrap_or_else(|| "en".into()),
-            allowed_gps: get(&s, "allowedGps").as_bool().unwrap_or(false),
-            allowed_notifications: get(&s, "allowedNotifications").as_bool().unwrap_or(false),
+        // The same parser (and error names) as the `setup` option.
+        let setup = match json_text(&get(&args, "setup"), "setup") {
+            Ok(text) => Setup::from_json_str(&text),
+            Err(e) => Err(e),
+        };
+        let setup = match setup {
+            Ok(s) => s,
+            Err(e) => return reject(e),
         };
         let push = get(&args, "pushToken").as_string();
         let c = self.client.clone();
@@ -432,31 +404,15 @@ impl CustomerClient {
     /// `{authentication_token, token_request_id, valid_to}`.
     #[wasm_bindgen(js_name = authToken)]
     pub fn auth_token(&self, args: JsValue) -> Promise {
-        let query = Object::new();
-        set(
-            &query,
-            "external_application_id",
-            get(&args, "externalApplicationId"),
-        );
-        let tt = get(&args, "tokenType");
-        set(
-            &query,
-            "token_type",
-            if tt.is_undefined() {
-                JsValue::from_f64(1.0)
-            } else {
-                tt
-            },
-        );
-        let opts = Object::new();
-        set(&opts, "query", query);
-        set(&opts, "cache", "no-store");
-        self.call(
-            Method::Get,
-            JsValue::from_str(&format!("/tokens/{TOKEN_PLACEHOLDER}/actions/auth-token")),
-            JsValue::UNDEFINED,
-            opts.into(),
-        )
+        let args = match json_text(&args, "authToken") {
+            Ok(a) => a,
+            Err(e) => return reject(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let text = c.auth_token(&args).await.map_err(|e| error_to_js(&e))?;
+            c.runtime().decode(&text).map_err(|e| error_to_js(&e))
+        })
     }
 
     /// A page walker for `paginate`: `{listKey, pageSize, query, signal, offset}`.

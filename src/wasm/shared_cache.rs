@@ -72,13 +72,13 @@ pub(super) async fn shared_read(
     if client.customer_id().is_some() {
         return client.request(Method::Get, &path, None, options).await;
     }
-    let normalized = crate::client::normalize_path(&path)?;
-    let qs = crate::client::normalize_query(&options.query);
+    let normalized = crate::client::url::normalize_path(&path)?;
+    let qs = crate::client::url::normalize_query(&options.query);
     let cfg = client.config();
     let key = format!(
         "https://carecloud-shared-cache.invalid/{}{normalized}?{qs}&accept-language={}",
-        crate::client::encode_component(&cfg.base_url, b""),
-        crate::client::encode_component(cfg.accept_language.as_deref().unwrap_or(""), b""),
+        crate::client::url::encode_component(&cfg.base_url, b""),
+        crate::client::url::encode_component(cfg.accept_language.as_deref().unwrap_or(""), b""),
     );
     if !options.no_cache {
         if let Some(text) = shared.lookup(&key).await {

@@ -1,7 +1,7 @@
 //! The request core end to end on simulated time: retries, Retry-After, writes, 401 renewal, circuit breaker,
 //! rate limiter, dedupe, cache and identity partitioning.
 
-use crate::sim::{ok, status, Script, Sim};
+use crate::testing::sim::{ok, status, Script, Sim};
 use crate::{
     CallOptions, Client, Config, ErrorKind, Event, MemoryStore, Method, Secret, TokenStore,
 };
@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-fn config(extra: Value) -> Config {
+pub(super) fn config(extra: Value) -> Config {
     let mut v = json!({"baseUrl": "http://127.0.0.1:1/webservice/rest-api/customer-interface/v1.0",
                        "externalApplicationId": "sandbox-app"});
     if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
@@ -21,7 +21,7 @@ fn config(extra: Value) -> Config {
 }
 
 /// A server that hands out tokens t1, t2, … and answers other calls with `rest`.
-fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script + 'static) -> Sim {
+pub(super) fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script + 'static) -> Sim {
     let n = Rc::new(RefCell::new(0));
     Sim::new(move |req| {
         let path = req
@@ -51,7 +51,7 @@ fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script + 'static) -
     })
 }
 
-fn client(sim: &Sim, extra: Value) -> Client<Sim> {
+pub(super) fn client(sim: &Sim, extra: Value) -> Client<Sim> {
     Client::new(config(extra), sim.clone(), Box::new(MemoryStore::new()))
 }
 
@@ -69,7 +69,7 @@ fn write(
 }
 
 /// Connects a client (POST /tokens) on simulated time.
-fn connect(sim: &Sim, c: &Client<Sim>) {
+pub(super) fn connect(sim: &Sim, c: &Client<Sim>) {
     let c = c.clone();
     sim.block_on(async move { c.connect().await }).unwrap();
 }
@@ -685,6 +685,14 @@ fn bad_paths_are_config_errors_before_any_request() {
         "/a/../tokens",
         "/rewards?token=1",
         "/a\\b",
+        "/%2e%2e/%2e%2e/enterprise-interface/v1.0/customers",
+        "/%2E%2E/x",
+        "/.%2e/x",
+        "/%2e./x",
+        "/%2e/x",
+        "/%252e%252e/x",
+        "/a%2fb",
+        "/a%5Cb",
     ] {
         let e = sim.block_on(get(&c, p)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config, "{p}");
@@ -807,7 +815,7 @@ fn correlation_header_is_opt_in() {
 #[test]
 fn queries_normalise_to_one_key_whatever_the_order() {
     let q = |pairs: &[(&str, &str)]| {
-        crate::normalize_query(
+        crate::client::url::normalize_query(
             &pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -3,9 +3,11 @@
 //! query normalisation, log masking, and option validation. They assert no panic and the documented bounds.
 //! `make test` runs `PROPTEST_CASES` (default 2,000) cases per property; the long form in the README runs millions.
 
+use crate::client::url::{normalize_path, normalize_query};
 use crate::envelope::{looks_like_json_object, ErrorBody, Page};
 use crate::headers;
-use crate::{mask_path, mask_query, normalize_path, normalize_query, Config};
+use crate::log::{mask_path, mask_query, mask_text};
+use crate::Config;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
@@ -103,7 +105,7 @@ proptest! {
         let _ = headers::deprecation(&v);
         let _ = headers::sunset(&v);
         let _ = headers::http_date_ms(&v);
-        let masked = crate::mask_text(&v);
+        let masked = mask_text(&v);
         // No word that looks like an e-mail address survives.
         prop_assert!(masked
             .split(|c: char| c.is_whitespace() || ",;\"'".contains(c))
@@ -135,6 +137,22 @@ proptest! {
         prop_assert!(!qs.contains('#') && !qs.contains(' '));
         let _ = mask_query(&qs);
         let _ = mask_path(&p);
+    }
+
+    #[test]
+    fn accepted_paths_never_climb_out_of_the_base(parts in prop::collection::vec(
+        prop::sample::select(vec![".", "..", "%2e", "%2E", "%2e%2E", ".%2e", "%2e.", "%252e", "/", "%2f", "%2F",
+            "\\", "%5c", "%", "%zz", "a", "rewards", "é", "\u{FF0E}", "~", "%25"]), 0..12)) {
+        // Resolves an accepted path the way the WHATWG URL parser (fetch) does: a segment that is `.`/`..` once
+        // `%2e` is read as `.` is a dot segment. None may remain, so the request stays under the base.
+        let p = format!("/{}", parts.concat());
+        if let Ok(n) = normalize_path(&p) {
+            for seg in n.split('/') {
+                let dots = seg.to_ascii_lowercase().replace("%2e", ".");
+                prop_assert!(dots != "." && dots != "..", "{} -> {}", p, n);
+                prop_assert!(!seg.eq_ignore_ascii_case("%2f") && !seg.contains('\\'), "{} -> {}", p, n);
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,142 @@
+//! Admission: whether and when an attempt may go out. The circuit breaker lets it through (or fails fast), the token
+//! bucket spaces it (and holds everything back while a server's rate-limit window is exhausted), the semaphore caps
+//! requests on the wire. Every attempt's result reaches the breaker through [`Client::report`], and only there.
+
+use super::Client;
+use crate::circuit::{CircuitBreaker, Permit, Transition};
+use crate::config::Config;
+use crate::error::{Error, ErrorKind};
+use crate::headers;
+use crate::log::Event;
+use crate::rate_limit::{Semaphore, SemaphorePermit, TokenBucket};
+use crate::runtime::{HttpResponse, Runtime};
+use std::cell::RefCell;
+
+/// The breaker and the limiter of one client.
+pub(super) struct Gate {
+    pub(super) breaker: Option<RefCell<CircuitBreaker>>,
+    /// Always present: with the rate limiter off it only holds the server's pauses.
+    bucket: RefCell<TokenBucket>,
+    sem: Option<Semaphore>,
+}
+
+impl Gate {
+    pub(super) fn new(cfg: &Config) -> Gate {
+        let bucket = match &cfg.rate_limit {
+            Some(r) => TokenBucket::new(r.requests_per_second, r.burst),
+            None => TokenBucket::unlimited(),
+        };
+        Gate {
+            breaker: cfg
+                .circuit_breaker
+                .clone()
+                .map(|b| RefCell::new(CircuitBreaker::new(b))),
+            bucket: RefCell::new(bucket),
+            sem: cfg
+                .rate_limit
+                .as_ref()
+                .map(|r| Semaphore::new(r.max_concurrent)),
+        }
+    }
+}
+
+/// An admitted attempt: the breaker's permit and a concurrency slot. Dropped before it reports (the caller went
+/// away), it gives a half-open probe slot back.
+pub(super) struct Admission<'a> {
+    breaker: Option<&'a RefCell<CircuitBreaker>>,
+    permit: Option<Permit>,
+    slot: Option<SemaphorePermit>,
+}
+
+impl Admission<'_> {
+    /// The request is off the wire: let the next one take the slot.
+    pub(super) fn release_slot(&mut self) {
+        self.slot = None;
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        if let (Some(b), Some(p)) = (self.breaker, self.permit.take()) {
+            b.borrow_mut().abandon(p);
+        }
+    }
+}
+
+impl<R: Runtime> Client<R> {
+    /// Waits until attempt `attempt` may go out, or fails fast with `circuit_open`.
+    pub(super) async fn admit(&self, now: f64, attempt: u32) -> Result<Admission<'_>, Error> {
+        let gate = &self.inner.gate;
+        let permit = match &gate.breaker {
+            Some(b) => {
+                let allowed = b.borrow_mut().allow(now);
+                Some(allowed.map_err(|retry_in| {
+                    Error::new(
+                        ErrorKind::CircuitOpen,
+                        format!(
+                            "circuit open after repeated failures; next probe in {retry_in} ms"
+                        ),
+                    )
+                    .with_attempts(attempt - 1)
+                })?)
+            }
+            None => None,
+        };
+        let mut admission = Admission {
+            breaker: gate.breaker.as_ref(),
+            permit,
+            slot: None,
+        };
+        let wait = gate.bucket.borrow_mut().reserve(now);
+        if wait > 0 {
+            self.inner.rt.sleep(wait).await;
+        }
+        admission.slot = match &gate.sem {
+            Some(s) if !self.inner.cfg.isolate_safe => Some(s.acquire().await),
+            _ => None,
+        };
+        Ok(admission)
+    }
+
+    /// The one place an attempt's result reaches the breaker. `failed`: network error, timeout or 5xx.
+    pub(super) fn report(&self, admission: &mut Admission, failed: bool, now: f64) {
+        let Some(b) = &self.inner.gate.breaker else {
+            return;
+        };
+        admission.permit = None;
+        // The borrow ends before user callbacks run (they may call back into the client).
+        let t = {
+            let mut b = b.borrow_mut();
+            if failed {
+                b.on_failure(now)
+            } else {
+                b.on_success()
+            }
+        };
+        match t {
+            Some(Transition::Opened) => self.emit(&Event::CircuitOpen),
+            Some(Transition::Closed) => self.emit(&Event::CircuitClosed),
+            None => {}
+        }
+    }
+
+    /// A server's rate-limit hint with nothing left: send nothing until its window resets.
+    pub(super) fn note_rate_limit(&self, resp: &HttpResponse, now: f64) {
+        let Some(h) = headers::rate_limit(|n| resp.header(n), now) else {
+            return;
+        };
+        if h.remaining == 0 && h.reset_ms > 0 {
+            let longer = self
+                .inner
+                .gate
+                .bucket
+                .borrow_mut()
+                .pause_until(now + h.reset_ms as f64);
+            if longer {
+                self.emit(&Event::RateLimited {
+                    pause_ms: h.reset_ms,
+                });
+            }
+        }
+    }
+}

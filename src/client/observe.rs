@@ -1,0 +1,145 @@
+//! Observation: the one constructor of [`LogEntry`], the log and event hooks, correlation ids and the
+//! `Deprecation`/`Sunset` warning. Masked text comes from the [`Call`], masked once.
+
+use super::call::Call;
+use super::Client;
+use crate::error::Error;
+use crate::headers;
+use crate::log::{Event, LogEntry};
+use crate::runtime::{HttpResponse, Runtime};
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+
+type LogHook = Box<dyn Fn(&LogEntry)>;
+type EventHook = Box<dyn Fn(&Event)>;
+
+/// Paths warned about per client, at most (a misbehaving server must not grow the set without bound).
+const MAX_WARNED: usize = 256;
+
+/// The hooks and what observation remembers.
+#[derive(Default)]
+pub(super) struct Observers {
+    pub(super) on_log: RefCell<Option<LogHook>>,
+    pub(super) on_event: RefCell<Option<EventHook>>,
+    warned: RefCell<HashSet<String>>,
+    seq: Cell<u64>,
+}
+
+impl<R: Runtime> Client<R> {
+    fn listening(&self) -> bool {
+        self.inner.observers.on_log.borrow().is_some()
+    }
+
+    /// A log entry for `call` (outcome `ok`, no status yet). Masks only when someone listens.
+    pub(super) fn entry(
+        &self,
+        call: &Call,
+        source: &'static str,
+        attempt: u32,
+        correlation_id: String,
+    ) -> LogEntry {
+        let (path, query) = if self.listening() {
+            (
+                call.masked_path().to_string(),
+                call.masked_query().to_string(),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        LogEntry {
+            method: call.method.as_str(),
+            path,
+            query,
+            status: 0,
+            ms: 0.0,
+            attempt,
+            correlation_id,
+            source,
+            outcome: "ok",
+            error_kind: None,
+            request_id: None,
+            reason: None,
+            detail: None,
+        }
+    }
+
+    /// Records a response's status and request id on its entry.
+    pub(super) fn note_response(entry: &mut LogEntry, resp: &HttpResponse) {
+        entry.status = resp.status;
+        entry.request_id = resp.header("x-request-id").map(clean_request_id);
+    }
+
+    /// Records a failure on its entry (the message and reason only when someone listens).
+    pub(super) fn note_failure(&self, entry: &mut LogEntry, outcome: &'static str, error: &Error) {
+        entry.outcome = outcome;
+        entry.error_kind = Some(error.kind().as_str());
+        if self.listening() {
+            entry.reason = error.reason().map(str::to_string);
+            entry.detail = Some(error.message().to_string());
+        }
+    }
+
+    pub(super) fn log(&self, entry: LogEntry) {
+        if let Some(f) = self.inner.observers.on_log.borrow().as_ref() {
+            f(&entry);
+        }
+    }
+
+    /// Logs a read answered without an attempt: `source` is `cache`, `dedupe` or `shared-cache`.
+    pub(super) fn log_local(&self, call: &Call, source: &'static str) {
+        if self.listening() {
+            let id = self.next_correlation_id();
+            self.log(self.entry(call, source, 0, id));
+        }
+    }
+
+    pub(super) fn emit(&self, e: &Event) {
+        if let Some(f) = self.inner.observers.on_event.borrow().as_ref() {
+            f(e);
+        }
+    }
+
+    pub(super) fn next_correlation_id(&self) -> String {
+        let seq = &self.inner.observers.seq;
+        let n = seq.get() + 1;
+        seq.set(n);
+        let tag: String = self
+            .inner
+            .auth
+            .borrow()
+            .device_id
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect();
+        format!("cc-{tag}-{n}")
+    }
+
+    /// One `deprecation` event per path when the server sends `Deprecation`.
+    pub(super) fn note_deprecation(&self, call: &Call, resp: &HttpResponse) {
+        let Some(deprecated_at) = resp.header("deprecation").and_then(headers::deprecation) else {
+            return;
+        };
+        let path = call.masked_path();
+        let first = {
+            let mut warned = self.inner.observers.warned.borrow_mut();
+            warned.len() < MAX_WARNED && warned.insert(path.to_string())
+        };
+        if first {
+            self.emit(&Event::Deprecation {
+                path: path.to_string(),
+                deprecated_at,
+                sunset_at: resp.header("sunset").and_then(headers::sunset),
+            });
+        }
+    }
+}
+
+fn clean_request_id(v: &str) -> String {
+    v.chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(128)
+        .collect()
+}

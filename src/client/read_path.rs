@@ -1,0 +1,177 @@
+//! The read path: a GET is answered from the cache, joins an identical read in flight, or goes out (and fills the
+//! cache); a write invalidates what it may have changed. One key names a read everywhere: [`Call::url_key`].
+
+use super::call::Call;
+use super::{CallOptions, Client, Inner};
+use crate::cache::{Partition, ResponseCache};
+use crate::error::Error;
+use crate::headers;
+use crate::runtime::{Method, Runtime};
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+type SharedCall = Shared<LocalBoxFuture<'static, Result<Rc<str>, Error>>>;
+
+/// The cache and the reads in flight.
+pub(super) struct Reads {
+    pub(super) cache: Option<RefCell<ResponseCache>>,
+    pub(super) inflight: RefCell<HashMap<String, SharedCall>>,
+}
+
+/// Removes a dedupe entry when its last waiter leaves (completion or abort), so the map never grows.
+struct JoinGuard<R: Runtime> {
+    inner: Weak<Inner<R>>,
+    key: String,
+    shared: SharedCall,
+}
+
+impl<R: Runtime> Drop for JoinGuard<R> {
+    fn drop(&mut self) {
+        let Some(inner) = self.inner.upgrade() else {
+            return;
+        };
+        let mut map = inner.reads.inflight.borrow_mut();
+        let same = map.get(&self.key).is_some_and(|s| s.ptr_eq(&self.shared));
+        // Counts: the map's clone + ours (+ other waiters). None once the result is out.
+        let only_us_left = self.shared.strong_count().is_none_or(|n| n <= 2);
+        if same && only_us_left {
+            map.remove(&self.key);
+        }
+    }
+}
+
+impl<R: Runtime> Client<R> {
+    /// A read: cache, then dedupe, then the network.
+    pub(super) async fn read(&self, call: Call, opts: CallOptions) -> Result<Rc<str>, Error> {
+        if let Some(body) = self.cache_lookup(&call, &opts) {
+            return Ok(body);
+        }
+        if !self.inner.cfg.dedupe {
+            return self.send(&call, None, &opts, true).await;
+        }
+        let key = format!(
+            "{}|{}|{}|{}",
+            self.inner.auth.borrow().generation,
+            partition_key(&self.partition()),
+            opts.no_store,
+            call.url_key()
+        );
+        let existing = self.inner.reads.inflight.borrow().get(&key).cloned();
+        let shared = match existing {
+            Some(s) => {
+                self.inner.stats.borrow_mut().deduped_requests += 1;
+                self.log_local(&call, "dedupe");
+                s
+            }
+            None => {
+                let me = self.clone();
+                let s = async move { me.send(&call, None, &opts, true).await }
+                    .boxed_local()
+                    .shared();
+                self.inner
+                    .reads
+                    .inflight
+                    .borrow_mut()
+                    .insert(key.clone(), s.clone());
+                s
+            }
+        };
+        let guard = JoinGuard {
+            inner: Rc::downgrade(&self.inner),
+            key,
+            shared: shared.clone(),
+        };
+        let r = shared.await;
+        drop(guard);
+        r
+    }
+
+    /// A fresh cached body for the read, counted and logged as a cache hit.
+    pub(super) fn cache_lookup(&self, call: &Call, opts: &CallOptions) -> Option<Rc<str>> {
+        if opts.no_cache || opts.no_store {
+            return None;
+        }
+        let cache = self.inner.reads.cache.as_ref()?;
+        let now = self.inner.rt.now_ms();
+        let body = cache
+            .borrow_mut()
+            .get(&self.partition(), &call.url_key(), now)?;
+        self.inner.stats.borrow_mut().cache_hits += 1;
+        self.log_local(call, "cache");
+        Some(body)
+    }
+
+    /// Keeps a successful read for its configured TTL or the server's `max-age` (whichever is longer), unless the
+    /// server or the caller said not to store it.
+    pub(super) fn fill_cache(
+        &self,
+        call: &Call,
+        opts: &CallOptions,
+        resp_headers: &[(&'static str, String)],
+        body: &Rc<str>,
+        now: f64,
+    ) {
+        let Some(cache) = &self.inner.reads.cache else {
+            return;
+        };
+        if call.method != Method::Get || opts.no_store {
+            return;
+        }
+        let cc = resp_headers
+            .iter()
+            .find(|(k, _)| *k == "cache-control")
+            .map(|(_, v)| headers::cache_control(v))
+            .unwrap_or_default();
+        if cc.no_store || cc.no_cache {
+            return;
+        }
+        let mut c = cache.borrow_mut();
+        let configured = c.ttl_for(&call.path).unwrap_or(0);
+        let ttl = configured.max(cc.max_age.unwrap_or(0).saturating_mul(1000));
+        if ttl > 0 {
+            c.put(
+                &self.partition(),
+                &call.path,
+                &call.url_key(),
+                body.clone(),
+                ttl as f64,
+                now,
+            );
+        }
+    }
+
+    /// After a write: drops cached reads under the same top-level collection, and everything customer-specific
+    /// when a customer is logged in.
+    pub(super) fn invalidate_after_write(&self, call: &Call) {
+        if let Some(c) = &self.inner.reads.cache {
+            let first = call.path.split('/').nth(1).unwrap_or("");
+            c.borrow_mut().invalidate_prefix(&format!("/{first}"));
+        }
+        if self.inner.auth.borrow().customer_id.is_some() {
+            self.drop_customer_entries();
+        }
+    }
+
+    /// Forgets every response cached for a customer.
+    pub(super) fn drop_customer_entries(&self) {
+        if let Some(c) = &self.inner.reads.cache {
+            c.borrow_mut().drop_customer_entries();
+        }
+    }
+
+    pub(super) fn partition(&self) -> Partition {
+        match &self.inner.auth.borrow().customer_id {
+            Some(c) => Partition::Customer(c.clone()),
+            None => Partition::Anonymous,
+        }
+    }
+}
+
+fn partition_key(p: &Partition) -> String {
+    match p {
+        Partition::Anonymous => "-".into(),
+        Partition::Customer(c) => format!("c:{c}"),
+    }
+}

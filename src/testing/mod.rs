@@ -1,0 +1,7 @@
+//! Native tests on simulated time: the simulated runtime, the request core end to end, and property tests over
+//! every parser. Test-only: compiled for `cargo test` on the host.
+
+mod account;
+mod client;
+mod parser_fuzz;
+pub(crate) mod sim;
