@@ -2,8 +2,7 @@
 # `make package`: builds the npm package into dist/ from the release wasm and pkg-templates/.
 # Assumes scripts/setup.sh has run (the Makefile target does that).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+source "$(dirname "$0")/lib.sh"
 NAME=carecloud_customer
 VERSION=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
 # The spec-derived files (openapi.d.ts, readonly.js) must match the vendored spec: regenerate with scripts/gen-types.mjs.
@@ -13,10 +12,14 @@ cargo build -q --release --lib --target wasm32-unknown-unknown
 rm -rf dist target/pkg && mkdir -p dist target/pkg
 wasm-bindgen --target web --out-dir target/pkg --out-name "$NAME" \
   "target/wasm32-unknown-unknown/release/$NAME.wasm"
-# Binaryen from npm (never Debian's wasm-opt 108, which corrupts wasm-bindgen output).
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --enable-reference-types --enable-multivalue \
-  -o "dist/${NAME}_bg.wasm" "target/pkg/${NAME}_bg.wasm"
+# Binaryen from npm (never Debian's wasm-opt 108, which corrupts wasm-bindgen output), with the flags
+# `wasm-pack build` would use: Cargo.toml's [package.metadata.wasm-pack.profile.release] wasm-opt list.
+mapfile -t wasm_opt_flags < <(cargo metadata -q --no-deps --format-version 1 | node -e '
+  const pkg = JSON.parse(require("fs").readFileSync(0, "utf8")).packages.find((p) => p.name === process.argv[1]);
+  for (const flag of pkg?.metadata?.["wasm-pack"]?.profile?.release?.["wasm-opt"] ?? []) console.log(flag);
+' carecloud-customer)
+[ "${#wasm_opt_flags[@]}" -gt 1 ] || { echo "no wasm-opt flags in Cargo.toml's wasm-pack metadata"; exit 1; }
+wasm-opt "${wasm_opt_flags[@]}" -o "dist/${NAME}_bg.wasm" "target/pkg/${NAME}_bg.wasm"
 cp "target/pkg/$NAME.js" dist/
 cp pkg-templates/client.js pkg-templates/readonly.js pkg-templates/browser.js pkg-templates/node.mjs \
    pkg-templates/workerd.js pkg-templates/index.d.ts pkg-templates/openapi.d.ts pkg-templates/README.md LICENSE dist/

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make demo` / `make test` / `make bench` need, skipping what is present.
-# Idempotent: on a warm machine it takes seconds. See ../README.md ("Set-up").
+# Idempotent: on a warm machine it takes seconds. See ../README.md ("The two commands").
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
 WASM_PACK_VERSION=0.15.1
 say() { printf '[setup] %s\n' "$*"; }
@@ -17,11 +17,23 @@ for c in clippy rustfmt; do
 done
 
 # 2. Chromium + ChromeDriver from Debian (never a downloaded browser).
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing Debian chromium + chromium-driver"
+missing=()
+for want in /usr/bin/chromium:chromium "$CHROMEDRIVER_BIN":chromium-driver; do
+  [ -x "${want%%:*}" ] || missing+=("${want##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt_get() { # waits for another apt/dpkg to release its lock, retrying a few times
+    local try
+    for try in 1 2 3 4 5 6; do
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=120 "$@" && return 0
+      say "apt-get $1 failed (try $try), retrying in 20 s"; sleep 20
+    done
+    return 1
+  }
+  apt_get update -qq
+  apt_get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # 3. wasm-bindgen-cli: exactly the wasm-bindgen version in Cargo.lock (no --locked: see PLATFORM notes).
@@ -31,7 +43,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION"
   cargo install -q wasm-bindgen-cli --version "=$WB_VERSION" --force
 fi
 
-# 4. wasm-pack (used by users' `wasm-pack test`, and by `make package`).
+# 4. wasm-pack (for `wasm-pack test`; `make package` does not use it: scripts/package.sh runs wasm-bindgen and
+#    npm's wasm-opt itself).
 if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
   say "installing wasm-pack $WASM_PACK_VERSION"
   cargo install -q --locked wasm-pack --version "=$WASM_PACK_VERSION" --force

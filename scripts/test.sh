@@ -9,20 +9,14 @@
 #   5     - the built npm package: Node consumer (import + require), esbuild browser bundle, workerd Worker
 #   6     - Playwright run of the demo page in Chromium
 #   7     - soak: mixed calls in Chromium, memory flat, no timers or in-flight entries left
+# Every tier from 2 on starts from a reset sandbox and ends with check_violations (scripts/lib.sh).
 # Ends with one line: `N passed, M failed`.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 ./scripts/setup.sh
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 
 mkdir -p tests/out
-passed=0; failed=0; summary=()
-record() { # tier-name passed failed
-  passed=$((passed + $2)); failed=$((failed + $3))
-  summary+=("$(printf '%-28s %4d passed, %d failed' "$1" "$2" "$3")")
-  printf '== %s: %d passed, %d failed\n' "$1" "$2" "$3"
-}
 # Sums "test result: ok. N passed; M failed" lines of cargo / wasm-bindgen-test output.
 count_cargo() { # logfile rc
   local p f
@@ -31,10 +25,31 @@ count_cargo() { # logfile rc
   if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a build or runner failure counts as a failure
   echo "$p $f"
 }
-
+# Runs a tier that prints `ok N - …` / `not ok N - …` lines: tap_tier NAME LOG COMMAND...
+tap_tier() {
+  local name=$1 log=$2; shift 2
+  "$@" >"$log" 2>&1; local rc=$?
+  grep -E '^(ok|not ok|#)' "$log" | tail -40
+  local p f
+  p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then tail -20 "$log"; f=1; fi
+  record "$name" "$p" "$f"
+}
+# Runs wasm test binaries from a reset sandbox: wasm_tier NAME "BINARIES" [VAR=VALUE...]. The VAR=VALUE pairs
+# choose the runner (e.g. GECKODRIVER=… for Firefox); without a driver variable the binaries run in Node.
+wasm_tier() {
+  local name=$1 bins=$2; shift 2
+  local log="tests/out/wasm-${name%% *}.log" args=() b rc p f
+  for b in $bins; do args+=(--test "$b"); done
+  reset_sandbox
+  env "$@" cargo test --target wasm32-unknown-unknown "${args[@]}" >"$log" 2>&1; rc=$?
+  [ $rc -ne 0 ] && grep -E 'panicked|FAIL|error' -A3 "$log" | head -40
+  read -r p f < <(count_cargo "$log" $rc); record "$name" "$p" "$f"
+  check_violations "$name"
+}
 # --- lint gates
 lint_fail=0
-cargo fmt --all -- --check >tests/out/fmt.log 2>&1 || { cat tests/out/fmt.log | head -40; lint_fail=$((lint_fail+1)); }
+cargo fmt --all -- --check >tests/out/fmt.log 2>&1 || { head -40 tests/out/fmt.log; lint_fail=$((lint_fail+1)); }
 cargo clippy --workspace --all-targets -q -- -D warnings >tests/out/clippy.log 2>&1 || { head -60 tests/out/clippy.log; lint_fail=$((lint_fail+1)); }
 cargo clippy --target wasm32-unknown-unknown --all-targets -q -- -D warnings >tests/out/clippy-wasm.log 2>&1 || { head -60 tests/out/clippy-wasm.log; lint_fail=$((lint_fail+1)); }
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q >tests/out/doc.log 2>&1 || { head -40 tests/out/doc.log; lint_fail=$((lint_fail+1)); }
@@ -47,40 +62,16 @@ cargo test --workspace >tests/out/native.log 2>&1; rc=$?
 read -r p f < <(count_cargo tests/out/native.log $rc); record "1 native (core, sandbox)" "$p" "$f"
 
 # --- the sandbox, on a free port
-cargo build -q --release -p carecloud-sandbox || { echo "sandbox build failed"; exit 1; }
-./target/release/carecloud-sandbox --addr 127.0.0.1:0 --static www --mount /pkg=dist --mount /out=tests/out --mount /bench=bench >tests/out/sandbox.log 2>&1 &
-SANDBOX_PID=$!
-trap 'kill $SANDBOX_PID 2>/dev/null' EXIT
-for _ in $(seq 50); do grep -q '^listening on ' tests/out/sandbox.log && break; sleep 0.1; done
-export SANDBOX_URL=$(awk '/^listening on /{print $3; exit}' tests/out/sandbox.log)
-[ -n "$SANDBOX_URL" ] || { echo "sandbox did not start"; cat tests/out/sandbox.log; exit 1; }
-echo "sandbox at $SANDBOX_URL"
-reset_sandbox() { node -e 'fetch(process.argv[1], { method: "POST" }).then((r) => process.exit(r.ok ? 0 : 1))' "$SANDBOX_URL/__sandbox/reset"; }
-# Runs a tier that prints `ok N - …` / `not ok N - …` lines: tap_tier NAME LOG COMMAND...
-tap_tier() {
-  local name=$1 log=$2; shift 2
-  "$@" >"$log" 2>&1; local rc=$?
-  grep -E '^(ok|not ok|#)' "$log" | tail -40
-  local p f
-  p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
-  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then tail -20 "$log"; f=1; fi
-  record "$name" "$p" "$f"
-}
+start_sandbox tests/out/sandbox.log || exit 1
 
 # --- tier 1b: the sandbox's responses against CareCloud's openapi.yaml
 tap_tier "1b sandbox vs openapi.yaml" tests/out/conformance.log target/py/bin/python tests/sandbox/conformance.py
 
-# --- tiers 2-4: wasm in Node, Chromium page, Chromium worker
+# --- tiers 2-4: wasm in Node, a Chromium page, Chromium workers
 export WASM_BINDGEN_TEST_TIMEOUT=120
-for t in "2 wasm in Node:wasm_node" "3 wasm in Chromium page:wasm_browser" \
-         "4 wasm in Chromium workers:wasm_worker wasm_service_worker"; do
-  name=${t%%:*}; bins=${t##*:}; bin=${bins%% *}
-  reset_sandbox
-  args=(); for b in $bins; do args+=(--test "$b"); done
-  cargo test --target wasm32-unknown-unknown "${args[@]}" >"tests/out/$bin.log" 2>&1; rc=$?
-  [ $rc -ne 0 ] && grep -E 'panicked|FAIL|error' -A3 "tests/out/$bin.log" | head -40
-  read -r p f < <(count_cargo "tests/out/$bin.log" $rc); record "$name" "$p" "$f"
-done
+wasm_tier "2 wasm in Node" "wasm_node"
+wasm_tier "3 wasm in Chromium page" "wasm_browser" CHROMEDRIVER="$CHROMEDRIVER_BIN"
+wasm_tier "4 wasm in Chromium workers" "wasm_worker wasm_service_worker" CHROMEDRIVER="$CHROMEDRIVER_BIN"
 
 # --- tier 5: the npm package in a Node consumer, a bundled browser page, and workerd
 reset_sandbox
@@ -89,16 +80,17 @@ if ./scripts/package.sh >tests/out/package.log 2>&1; then
 else
   tail -30 tests/out/package.log; record "5 package (node, bundle, workerd)" 0 1
 fi
+check_violations "5 package (node, bundle, workerd)"
 
 # --- tier 6: Playwright on the demo
 reset_sandbox
 tap_tier "6 demo e2e (Playwright)" tests/out/e2e.log node tests/e2e/demo.mjs
+check_violations "6 demo e2e (Playwright)"
 
 # --- tier 7: soak (short form; SOAK_CALLS=100000 for the long form)
 reset_sandbox
 tap_tier "7 soak (Chromium)" tests/out/soak.log node tests/reliability/soak.mjs
+check_violations "7 soak (Chromium)"
 
-echo
-printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed"
+print_summary
 [ "$failed" -eq 0 ]

@@ -1,16 +1,24 @@
-//! Wasm tests in a headless Chromium page (`wasm-pack test --headless --chrome`).
+//! Wasm tests in a headless browser page (`wasm-pack test --headless --chrome`; `make test` also runs them in
+//! Firefox and WebKit).
 #![cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-/// Chromium's network stack (not the client) may re-send a request on a dropped keep-alive connection.
+/// A browser's network stack (not the client) may re-send a request on a dropped keep-alive connection.
 const BROWSER_TRANSPORT: bool = true;
-include!("wasm/common.rs");
+#[path = "wasm/harness.rs"]
+mod harness;
+#[path = "wasm/suite.rs"]
+mod suite;
+
+use harness::{obj, ok, sandbox};
+use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
 async fn session_token_store_never_touches_local_storage() {
+    let sb = sandbox!();
     let window = web_sys::window().unwrap();
     let local = window.local_storage().unwrap().unwrap();
     local.clear().unwrap();
-    let c = client_with(r#", "tokenStore": "session""#);
+    let c = sb.client_with(r#", "tokenStore": "session""#);
     ok(c.connect()).await;
     let session = window.session_storage().unwrap().unwrap();
     assert!(

@@ -2,4 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 /// Chromium's network stack (not the client) may re-send a request on a dropped keep-alive connection.
 const BROWSER_TRANSPORT: bool = false;
-include!("wasm/common.rs");
+#[path = "wasm/harness.rs"]
+mod harness;
+#[path = "wasm/suite.rs"]
+mod suite;

@@ -1,4 +1,4 @@
-//! In a Chromium service worker: `afterPush` clamps its random delay to what a push event's `waitUntil` can
+//! In a browser's service worker: `afterPush` clamps its random delay to what a push event's `waitUntil` can
 //! outlive (25 s), and the client is constructible there (no `window`, no `sessionStorage`).
 #![cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_service_worker);
