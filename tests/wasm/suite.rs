@@ -809,7 +809,14 @@ async fn registration_with_autologin_logs_the_customer_in() {
         ("customer", customer),
         ("password", "Str0ngPassw".into()),
         ("autologin", true.into()),
+        ("customerSource", "web".into()),
     ]);
+    // customer_source is required by the spec: without it the client refuses before any request.
+    let no_source = obj(&[
+        ("customer", field(&args, "customer")),
+        ("password", "Str0ngPassw".into()),
+    ]);
+    assert_eq!(kind(&err(c.register(no_source.into())).await), "config");
     let r = ok(c.register(args.into())).await;
     let id = field(&r, "customerId").as_string().unwrap();
     assert_eq!(c.customer_id().as_deref(), Some(id.as_str()));
@@ -827,6 +834,7 @@ async fn registration_with_autologin_logs_the_customer_in() {
         ),
         ("password", "weak".into()),
         ("autologin", true.into()),
+        ("customerSource", "web".into()),
     ]);
     let e = err(c.register(weak.into())).await;
     assert_eq!(
