@@ -98,6 +98,15 @@ impl Sandbox {
             .collect()
     }
 
+    /// Takes the spec violations logged for paths starting with `prefix` off the sandbox's list (a test that sends
+    /// an invalid request on purpose) and returns how many there were.
+    pub async fn take_violations(self, prefix: &str) -> u32 {
+        let taken = self
+            .control("DELETE", &format!("violations?path={prefix}"), None)
+            .await;
+        Array::from(&taken).length()
+    }
+
     /// How many times the sandbox applied a write to `path` (its effect log).
     pub async fn effects_for(self, path: &str) -> f64 {
         let all: Array = self.control("GET", "effects", None).await.unchecked_into();
@@ -145,6 +154,11 @@ fn note_once(line: &str) {
         }
     }
     web_sys::console::log_1(&line);
+}
+
+/// The body CareCloud's spec requires for `POST /rewards/{id}/actions/create-voucher`: the logged-in customer's id.
+pub fn redeem_body(c: &CustomerClient) -> JsValue {
+    obj(&[("customer_id", c.customer_id().unwrap_or_default().into())]).into()
 }
 
 pub fn obj(pairs: &[(&str, JsValue)]) -> Object {
