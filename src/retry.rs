@@ -429,6 +429,17 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_reports_the_settings_it_was_made_with() {
+        let config = RetryConfig {
+            max_retries: 7,
+            base_delay_ms: 250,
+            max_delay_ms: 9000,
+            max_retry_after_ms: 60_000,
+        };
+        assert_eq!(RetryPolicy::new(config.clone()).config(), &config);
+    }
+
+    #[test]
     fn config_validation() {
         assert!(RetryConfig {
             max_retries: 11,
