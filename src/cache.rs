@@ -329,4 +329,114 @@ mod tests {
         assert_eq!(c.ttl_for("/rewardsX"), None);
         assert_eq!(c.ttl_for("/customers"), None);
     }
+
+    #[test]
+    fn nothing_is_kept_without_a_positive_ttl() {
+        let mut c = ResponseCache::new(CacheConfig::default());
+        let p = Partition::Anonymous;
+        for ttl in [0.0, -5.0, f64::NAN] {
+            c.put(&p, "/stores", "/stores?", "{}".into(), ttl, 0.0);
+            assert!(c.is_empty(), "ttl {ttl}");
+        }
+        c.put(&p, "/stores", "/stores?", "{}".into(), 0.5, 0.0);
+        assert_eq!(c.get(&p, "/stores?", 0.25).as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn a_cache_of_zero_entries_keeps_nothing() {
+        let mut c = ResponseCache::new(cfg(0, 1 << 20));
+        c.put(&Partition::Anonymous, "/x", "/x", "{}".into(), 1e9, 0.0);
+        assert!(c.is_empty());
+        assert_eq!(c.bytes(), 0);
+    }
+
+    #[test]
+    fn without_customer_data_only_anonymous_entries_are_kept() {
+        // Cloudflare Workers: one isolate serves many users, so nothing made for a customer is kept.
+        let mut c = ResponseCache::new(CacheConfig {
+            customer_data: false,
+            ..CacheConfig::default()
+        });
+        let alice = Partition::Customer("a".into());
+        c.put(
+            &alice,
+            "/customers",
+            "/customers?",
+            "alice".into(),
+            1e9,
+            0.0,
+        );
+        c.put(
+            &Partition::Anonymous,
+            "/stores",
+            "/stores?",
+            "s".into(),
+            1e9,
+            0.0,
+        );
+        assert!(c.get(&alice, "/customers?", 1.0).is_none());
+        assert_eq!(
+            c.get(&Partition::Anonymous, "/stores?", 1.0).as_deref(),
+            Some("s")
+        );
+        assert_eq!(c.len(), 1);
+    }
+
+    #[test]
+    fn bytes_count_what_is_held() {
+        let mut c = ResponseCache::new(CacheConfig::default());
+        let p = Partition::Anonymous;
+        // Storing the same URL again replaces the entry; the old body is no longer counted.
+        c.put(&p, "/stores", "/stores?", "12345".into(), 100.0, 0.0);
+        c.put(&p, "/stores", "/stores?", "123".into(), 100.0, 0.0);
+        assert_eq!((c.len(), c.bytes()), (1, 3));
+        assert_eq!(c.get(&p, "/stores?", 1.0).as_deref(), Some("123"));
+        // An expired entry found by a lookup is dropped and its bytes freed.
+        c.put(&p, "/rewards", "/rewards?", "1234567".into(), 10.0, 0.0);
+        assert_eq!(c.bytes(), 10);
+        assert!(c.get(&p, "/rewards?", 10.0).is_none());
+        assert_eq!((c.len(), c.bytes()), (1, 3));
+        // Clearing drops everything.
+        c.clear();
+        assert!(c.is_empty() && c.get(&p, "/stores?", 1.0).is_none());
+        assert_eq!(c.bytes(), 0);
+    }
+
+    #[test]
+    fn eviction_follows_use_not_insertion() {
+        // Entries 0..3 put in order; reading them back in the order 2, 0, 1 makes 3 the least recently used.
+        let mut c = ResponseCache::new(cfg(4, 1 << 20));
+        let p = Partition::Anonymous;
+        for i in 0..4 {
+            c.put(&p, "/x", &format!("/x/{i}"), "{}".into(), 1e9, 0.0);
+        }
+        for i in [2, 0, 1] {
+            assert!(c.get(&p, &format!("/x/{i}"), 1.0).is_some());
+        }
+        c.put(&p, "/x", "/x/4", "{}".into(), 1e9, 0.0);
+        assert!(
+            c.get(&p, "/x/3", 1.0).is_none(),
+            "3 was used least recently"
+        );
+        c.put(&p, "/x", "/x/5", "{}".into(), 1e9, 0.0);
+        assert!(c.get(&p, "/x/2", 1.0).is_none(), "then 2");
+        for i in [0, 1, 4, 5] {
+            assert!(c.get(&p, &format!("/x/{i}"), 1.0).is_some(), "{i} stays");
+        }
+    }
+
+    #[test]
+    fn ttl_rules_match_whole_segments_and_a_root_rule_covers_the_rest() {
+        let c = ResponseCache::new(CacheConfig {
+            ttl_ms: vec![("/".into(), 1000), ("/stores/".into(), 5000)],
+            ..CacheConfig::default()
+        });
+        assert_eq!(c.ttl_for("/stores"), Some(1000), "the rule is /stores/…");
+        assert_eq!(c.ttl_for("/stores/s1"), Some(5000), "longest prefix wins");
+        assert_eq!(c.ttl_for("/storesX"), Some(1000));
+        assert_eq!(c.ttl_for("/customers"), Some(1000));
+        let c = ResponseCache::new(CacheConfig::default());
+        assert_eq!(c.ttl_for("/rewards"), Some(60_000), "the path itself");
+        assert_eq!(c.ttl_for("/languages/cs"), Some(3_600_000));
+    }
 }

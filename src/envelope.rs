@@ -140,6 +140,26 @@ mod tests {
 
     #[cfg(feature = "serde")]
     #[test]
+    fn exception_falls_back_to_a_type_that_names_one() {
+        let exception =
+            |error: &str| ErrorBody::parse(&format!(r#"{{"error":{error}}}"#)).exception;
+        // The spec's 403 example carries the exception name in `type`.
+        assert_eq!(
+            exception(r#"{"type":"forbidden_exception","title":"Forbidden"}"#).as_deref(),
+            Some("forbidden_exception")
+        );
+        // `exception` wins when both are there.
+        assert_eq!(
+            exception(r#"{"type":"x_exception","exception":"not_found_exception"}"#).as_deref(),
+            Some("not_found_exception")
+        );
+        // A problem-type URI is not an exception name.
+        for ty in ["about:blank", "https://example.invalid/problems/gone"] {
+            assert_eq!(exception(&format!(r#"{{"type":"{ty}"}}"#)), None, "{ty}");
+        }
+    }
+
+    #[test]
     fn page_reads_list_key_and_total() {
         use serde_json::Value;
         let v: Value = serde_json::from_str(

@@ -139,13 +139,31 @@ pub fn deprecation(value: &str) -> Option<Option<f64>> {
     http_date_ms(v).map(Some)
 }
 
-/// `Sunset`: an HTTP-date, as Unix epoch ms.
+/// `Sunset` (RFC 8594): an HTTP-date, as Unix epoch ms. It stands on its own: a server may announce a sunset
+/// without `Deprecation`.
 pub fn sunset(value: &str) -> Option<f64> {
-    let v = value.trim();
-    if v.len() > MAX_LEN {
-        return None;
-    }
-    http_date_ms(v)
+    http_date_ms(value.trim())
+}
+
+/// What a response says about its endpoint's lifecycle: `Deprecation`, `Sunset`, or both.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lifecycle {
+    /// From `Deprecation` (see [`deprecation`]): `Some(None)` deprecated without a date, `Some(Some(ms))` with
+    /// one, `None` when the header is absent or not recognised.
+    pub deprecated: Option<Option<f64>>,
+    /// From `Sunset` (see [`sunset`]): when the endpoint goes away, Unix epoch ms.
+    pub sunset_at: Option<f64>,
+}
+
+/// Reads `Deprecation` and `Sunset` together; `get` looks a header up by lowercase name. `None` when neither
+/// header says anything recognisable; a `Sunset` alone (RFC 8594 allows it) gives `deprecated: None`.
+pub fn lifecycle<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<Lifecycle> {
+    let deprecated = get("deprecation").and_then(deprecation);
+    let sunset_at = get("sunset").and_then(sunset);
+    (deprecated.is_some() || sunset_at.is_some()).then_some(Lifecycle {
+        deprecated,
+        sunset_at,
+    })
 }
 
 /// Parses an HTTP-date in IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`)
@@ -309,5 +327,143 @@ mod tests {
             Some(true)
         );
         assert_eq!(sunset("tomorrow"), None);
+    }
+
+    #[test]
+    fn sunset_alone_deprecation_alone_and_both() {
+        const SUNSET: &str = "Wed, 11 Nov 2026 11:11:11 GMT";
+        let sunset_ms = http_date_ms(SUNSET);
+        assert_eq!(sunset_ms, Some(1_794_395_471_000.0));
+        let headers = |deprecation: Option<&'static str>, sunset: Option<&'static str>| {
+            move |name: &str| match name {
+                "deprecation" => deprecation,
+                "sunset" => sunset,
+                _ => None,
+            }
+        };
+        // RFC 8594: a Sunset without Deprecation still announces the date.
+        assert_eq!(
+            lifecycle(headers(None, Some(SUNSET))),
+            Some(Lifecycle {
+                deprecated: None,
+                sunset_at: sunset_ms
+            })
+        );
+        assert_eq!(
+            lifecycle(headers(Some("true"), None)),
+            Some(Lifecycle {
+                deprecated: Some(None),
+                sunset_at: None
+            })
+        );
+        assert_eq!(
+            lifecycle(headers(Some("@1700000000"), Some(SUNSET))),
+            Some(Lifecycle {
+                deprecated: Some(Some(1_700_000_000_000.0)),
+                sunset_at: sunset_ms
+            })
+        );
+        // Nothing recognisable: no lifecycle news.
+        assert_eq!(lifecycle(headers(None, None)), None);
+        assert_eq!(lifecycle(headers(Some("false"), Some("tomorrow"))), None);
+        // A garbage Deprecation does not hide a valid Sunset.
+        assert_eq!(
+            lifecycle(headers(Some("garbage"), Some(SUNSET))).map(|l| l.sunset_at),
+            Some(sunset_ms)
+        );
+    }
+
+    #[test]
+    fn values_up_to_the_length_limit_are_read_longer_ones_ignored() {
+        // Leading zeros keep the value small, so only the length decides.
+        let padded = |len: usize, tail: &str| format!("{}{tail}", "0".repeat(len - tail.len()));
+        assert_eq!(retry_after_ms(&padded(MAX_LEN, "3"), 0.0), Some(3000));
+        assert_eq!(retry_after_ms(&padded(MAX_LEN + 1, "3"), 0.0), None);
+        let at = |len: usize| format!("@{}", padded(len - 1, "5"));
+        assert_eq!(deprecation(&at(MAX_LEN)), Some(Some(5000.0)));
+        assert_eq!(deprecation(&at(MAX_LEN + 1)), None);
+        // Cache-Control may carry several directives: four times the limit.
+        let cc = |len: usize| format!("max-age=60{}", ",".repeat(len - 10));
+        assert_eq!(cache_control(&cc(4 * MAX_LEN)).max_age, Some(60));
+        assert_eq!(cache_control(&cc(4 * MAX_LEN + 1)).max_age, None);
+        // A rate-limit number of 20 digits or more is ignored, even when it would fit.
+        let remaining = |v: &'static str| {
+            rate_limit(move |n| (n == "ratelimit-remaining").then_some(v), 0.0).map(|h| h.remaining)
+        };
+        assert_eq!(remaining("0000000000000000007"), Some(7));
+        assert_eq!(remaining("00000000000000000007"), None);
+    }
+
+    #[test]
+    fn a_reset_of_up_to_a_day_is_seconds_beyond_it_a_timestamp() {
+        let reset = |v: &'static str, now: f64| {
+            rate_limit(
+                move |n| match n {
+                    "ratelimit-remaining" => Some("0"),
+                    "ratelimit-reset" => Some(v),
+                    _ => None,
+                },
+                now,
+            )
+            .map(|h| h.reset_ms)
+        };
+        // A day in seconds: clamped to the one-hour ceiling.
+        assert_eq!(reset("86400", 0.0), Some(3_600_000));
+        // One more is a Unix time (1970-01-02T00:00:01Z), here 30 s ahead; a time already past is 0.
+        assert_eq!(reset("86401", 86_371_000.0), Some(30_000));
+        assert_eq!(reset("86401", 90_000_000.0), Some(0));
+        // Without a reset the window is taken to end in a second.
+        assert_eq!(
+            rate_limit(|n| (n == "x-ratelimit-remaining").then_some("0"), 0.0),
+            Some(RateLimitHint {
+                remaining: 0,
+                reset_ms: 1000
+            })
+        );
+    }
+
+    #[test]
+    fn http_date_edges() {
+        let ms = |v: &str| http_date_ms(v);
+        assert_eq!(ms("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0.0));
+        assert_eq!(
+            ms("Thu, 29 Feb 2024 12:00:00 GMT"),
+            Some(1_709_208_000_000.0)
+        );
+        assert_eq!(
+            ms("Mon, 01 Mar 2100 00:00:00 GMT"),
+            Some(4_107_542_400_000.0)
+        );
+        // A leap second at the very end of the range.
+        assert_eq!(
+            ms("Fri, 31 Dec 9999 23:59:60 GMT"),
+            Some(253_402_300_800_000.0)
+        );
+        // RFC 850 two-digit years: 70-99 are 19xx, 00-69 are 20xx.
+        assert_eq!(ms("Thursday, 01-Jan-70 00:00:00 GMT"), Some(0.0));
+        assert_eq!(
+            ms("Saturday, 01-Jan-00 00:00:00 GMT"),
+            Some(946_684_800_000.0)
+        );
+        assert_eq!(
+            ms("Tuesday, 31-Dec-69 23:59:59 GMT"),
+            Some(3_155_759_999_000.0)
+        );
+        for bad in [
+            "Wed, 31 Dec 1969 23:59:59 GMT",
+            "Sat, 01 Jan 10000 00:00:00 GMT",
+            "Sun, 00 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:60:00 GMT",
+            "Sun, 06 Nov 1994 08:49:61 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(ms(bad), None, "{bad}");
+        }
+        // Longer than any HTTP-date form: ignored.
+        let spaced = |n: usize| format!("Sun,{}06 Nov 1994 08:49:37 GMT", " ".repeat(n));
+        assert_eq!(ms(&spaced(64 - 28)), Some(784_111_777_000.0));
+        assert_eq!(ms(&spaced(65 - 28)), None);
     }
 }

@@ -218,6 +218,31 @@ mod tests {
     }
 
     #[test]
+    fn bucket_refills_continuously_at_the_rate() {
+        // 10 per second, burst 1: a token every 100 ms, earned in fractions in between.
+        let mut b = TokenBucket::new(10.0, 1);
+        assert_eq!(b.reserve(0.0), 0);
+        assert_eq!(b.reserve(100.0), 0, "a whole token after 100 ms");
+        assert_eq!(
+            b.reserve(150.0),
+            50,
+            "half a token earned, half to wait for"
+        );
+        assert!(b.available(200.0).abs() < 1e-9, "paid back by 200 ms");
+        assert!((b.available(250.0) - 0.5).abs() < 1e-9);
+        assert_eq!(b.available(1000.0), 1.0, "never more than the burst");
+    }
+
+    #[test]
+    fn a_clock_stepping_back_neither_takes_nor_gives_tokens() {
+        let mut b = TokenBucket::new(10.0, 5);
+        assert_eq!(b.reserve(1000.0), 0);
+        assert_eq!(b.available(400.0), 4.0);
+        // Time resumes from the latest instant seen, not from the step back: 50 ms later, half a token.
+        assert!((b.available(1050.0) - 4.5).abs() < 1e-9);
+    }
+
+    #[test]
     fn bucket_honours_server_pause() {
         let mut b = TokenBucket::new(100.0, 10);
         assert!(b.pause_until(5000.0));

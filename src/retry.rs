@@ -1,11 +1,16 @@
 //! When to retry and how long to wait: [`RetryPolicy`] decides, it owns no timer (the caller sleeps).
 //!
-//! **Backoff formula** (AWS "full jitter"): the wait before retry *n* (0-based) is
-//! `uniform(0, min(maxDelayMs, baseDelayMs · 2ⁿ))`. CareCloud's guide suggests 1 s → 2 s → 4 s with ±20 % jitter;
-//! with ±20 % a fleet that failed together retries together, in a window only 40 % wide. Full jitter spreads the
-//! same fleet over the whole window, which in AWS's measurements gives the fewest total calls and close to the
-//! shortest completion time under contention. A server's `Retry-After` (seconds or HTTP-date) takes precedence,
-//! clamped to `maxRetryAfterMs`.
+//! **Backoff formula**: the wait before retry *n* (0-based) depends on what failed.
+//!
+//! * A server's `Retry-After` (seconds or HTTP-date) takes precedence, clamped to `maxRetryAfterMs`.
+//! * A 429 without `Retry-After` is never retried at once: CareCloud's guide (§7) and the Team-Connect guide (§04)
+//!   say to start backing off at 1–2 s. The wait is `min(maxDelayMs, uniform(baseDelayMs · 2ⁿ, baseDelayMs · 2ⁿ⁺¹))`,
+//!   so never below `baseDelayMs` (default 1 s) and spread over the window above the floor.
+//! * Every other retryable failure (network, timeout, 408, 5xx) uses AWS "full jitter":
+//!   `uniform(0, min(maxDelayMs, baseDelayMs · 2ⁿ))`. CareCloud's guide suggests 1 s → 2 s → 4 s with ±20 % jitter;
+//!   with ±20 % a fleet that failed together retries together, in a window only 40 % wide. Full jitter spreads the
+//!   same fleet over the whole window, which in AWS's measurements gives the fewest total calls and close to the
+//!   shortest completion time under contention.
 //!
 //! **What is retried**: network errors and timeouts of reads, and 408, 429, 500, 502, 503, 504. Never 400, 401
 //! (handled by token renewal), 403, 404, 405, 409, 422. A write (POST/PUT/DELETE) is retried only when the failure
@@ -113,8 +118,29 @@ impl RetryPolicy {
 
     /// The full-jitter backoff window for retry `n` (0-based): `min(max, base · 2ⁿ)`.
     pub fn window_ms(&self, n: u32) -> u64 {
-        let exp = self.config.base_delay_ms.saturating_mul(1u64 << n.min(30));
-        exp.min(self.config.max_delay_ms)
+        self.exponential_ms(n).min(self.config.max_delay_ms)
+    }
+
+    /// `base · 2ⁿ`, uncapped (saturating; `n` beyond 30 counts as 30).
+    fn exponential_ms(&self, n: u32) -> u64 {
+        self.config.base_delay_ms.saturating_mul(1u64 << n.min(30))
+    }
+
+    /// The wait before retry `n` when nothing says how long: after a 429, `min(max, uniform(base · 2ⁿ, base · 2ⁿ⁺¹))`
+    /// (never sooner than the floor); after any other failure, `uniform(0, window_ms(n))`.
+    fn backoff_ms(&self, n: u32, failure: Failure, unit: f64) -> u64 {
+        let u = if unit.is_finite() {
+            unit.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        match failure {
+            Failure::Status(429) => {
+                let floor = self.exponential_ms(n) as f64;
+                (floor * (1.0 + u)).min(self.config.max_delay_ms as f64) as u64
+            }
+            _ => (self.window_ms(n) as f64 * u) as u64,
+        }
     }
 
     /// Decides after a failed attempt.
@@ -123,7 +149,7 @@ impl RetryPolicy {
     /// * `write`: POST/PUT/DELETE.
     /// * `idempotent`: the call carries an idempotency key (same on every attempt).
     /// * `retry_after_ms`: the server's `Retry-After`, parsed.
-    /// * `unit`: a uniform random number in `[0, 1)` for the jitter.
+    /// * `unit`: a uniform random number in `[0, 1)` for the jitter (a value that is not finite counts as 0.5).
     pub fn decide(
         &self,
         retries_done: u32,
@@ -152,14 +178,7 @@ impl RetryPolicy {
         }
         let delay = match retry_after_ms {
             Some(ra) => ra.min(self.config.max_retry_after_ms),
-            None => {
-                let u = if unit.is_finite() {
-                    unit.clamp(0.0, 1.0)
-                } else {
-                    0.5
-                };
-                (self.window_ms(retries_done) as f64 * u) as u64
-            }
+            None => self.backoff_ms(retries_done, failure, unit),
         };
         Decision::Retry(delay)
     }
@@ -173,6 +192,39 @@ mod tests {
         RetryPolicy::new(RetryConfig::default())
     }
 
+    /// `n` uniform draws in `[0, 1)` from a seeded xorshift generator.
+    fn units(n: usize) -> impl Iterator<Item = f64> {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..n).map(move |_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        })
+    }
+
+    /// The wait `p` decides for a read that failed with `failure` after `n` retries, without `Retry-After`.
+    fn wait(p: &RetryPolicy, n: u32, failure: Failure, unit: f64) -> u64 {
+        match p.decide(n, failure, false, false, None, unit) {
+            Decision::Retry(d) => d,
+            other => panic!("{failure:?} on a read after {n} retries is retried, got {other:?}"),
+        }
+    }
+
+    /// Draws 20,000 waits and checks each tenth of `[lo, hi)` gets 10 % ± 1.5 % of them.
+    fn assert_uniform(lo: u64, hi: u64, mut draw: impl FnMut(f64) -> u64) {
+        let width = hi - lo;
+        let mut bins = [0u32; 10];
+        for unit in units(20_000) {
+            let d = draw(unit);
+            assert!((lo..hi).contains(&d), "within [{lo}, {hi}): {d}");
+            bins[((d - lo) * 10 / width) as usize] += 1;
+        }
+        for (i, n) in bins.iter().enumerate() {
+            assert!((1700..=2300).contains(n), "bin {i}: {n}");
+        }
+    }
+
     #[test]
     fn full_jitter_window_doubles_and_caps() {
         let p = p();
@@ -182,37 +234,77 @@ mod tests {
         );
         assert_eq!(p.window_ms(10), 30_000);
         assert_eq!(p.window_ms(u32::MAX), 30_000);
-        assert_eq!(
-            p.decide(1, Failure::Status(503), false, false, None, 0.5),
-            Decision::Retry(1000)
-        );
-        assert_eq!(
-            p.decide(0, Failure::Status(503), false, false, None, 0.0),
-            Decision::Retry(0)
-        );
+        assert_eq!(wait(&p, 1, Failure::Status(503), 0.5), 1000);
+        // A 5xx may be retried at once: full jitter starts at 0.
+        assert_eq!(wait(&p, 0, Failure::Status(503), 0.0), 0);
     }
 
     #[test]
     fn full_jitter_spreads_uniformly_over_the_window() {
-        // 20,000 draws from a seeded generator: every tenth of the 4 s window of retry 2 gets 10 % ± 1.5 %.
+        // Every tenth of the 4 s window of retry 2 gets its share.
         let p = p();
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut bins = [0u32; 10];
-        for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
-            let Decision::Retry(d) = p.decide(2, Failure::Status(503), false, false, None, unit)
-            else {
-                panic!("503 on a read is retried");
-            };
-            assert!(d < 4000, "within the window: {d}");
-            bins[(d / 400) as usize] += 1;
+        assert_uniform(0, 4000, |u| wait(&p, 2, Failure::Status(503), u));
+    }
+
+    #[test]
+    fn a_429_without_retry_after_is_never_retried_at_once() {
+        // The guides: start backing off at 1-2 s. The first wait is in [base, 2 base], for every draw.
+        let p = p();
+        assert_eq!(wait(&p, 0, Failure::Status(429), 0.0), 1000);
+        assert_eq!(wait(&p, 0, Failure::Status(429), 0.5), 1500);
+        assert_eq!(wait(&p, 0, Failure::Status(429), f64::NAN), 1500);
+        // Writes too: a 429 proves the server did not act, and the floor holds for them as well.
+        assert_eq!(
+            p.decide(0, Failure::Status(429), true, false, None, 0.0),
+            Decision::Retry(1000)
+        );
+    }
+
+    #[test]
+    fn the_429_floor_holds_for_every_retry_and_draw() {
+        // Up to 10 retries, so the floor passes the 30 s cap on the way; draws over all of [0, 1).
+        for config in [
+            RetryConfig::default(),
+            RetryConfig {
+                base_delay_ms: 250,
+                max_delay_ms: 600_000,
+                ..RetryConfig::default()
+            },
+        ] {
+            let p = RetryPolicy::new(RetryConfig {
+                max_retries: 10,
+                ..config.clone()
+            });
+            for n in 0..10 {
+                let floor = (config.base_delay_ms << n).min(config.max_delay_ms);
+                let ceiling = (config.base_delay_ms << (n + 1)).min(config.max_delay_ms);
+                for unit in units(500).chain([0.0, 1.0 - f64::EPSILON]) {
+                    let d = wait(&p, n, Failure::Status(429), unit);
+                    assert!(d >= config.base_delay_ms, "n={n} unit={unit}: {d}");
+                    assert!((floor..=ceiling).contains(&d), "n={n} unit={unit}: {d}");
+                }
+            }
         }
-        for (i, n) in bins.iter().enumerate() {
-            assert!((1700..=2300).contains(n), "bin {i}: {n}");
-        }
+    }
+
+    #[test]
+    fn the_429_wait_spreads_uniformly_above_the_floor() {
+        // Retry 1 after a 429: every tenth of [2 s, 4 s) gets its share.
+        let p = p();
+        assert_uniform(2000, 4000, |u| wait(&p, 1, Failure::Status(429), u));
+    }
+
+    #[test]
+    fn the_429_wait_is_capped() {
+        let p = RetryPolicy::new(RetryConfig {
+            max_retries: 10,
+            ..RetryConfig::default()
+        });
+        // Retry 4: the window [16 s, 32 s] reaches past the 30 s cap; the top of it is cut to the cap.
+        assert_eq!(wait(&p, 4, Failure::Status(429), 0.0), 16_000);
+        assert_eq!(wait(&p, 4, Failure::Status(429), 0.999), 30_000);
+        // Retry 9: the floor itself is past the cap.
+        assert_eq!(wait(&p, 9, Failure::Status(429), 0.0), 30_000);
     }
 
     #[test]
@@ -327,6 +419,24 @@ mod tests {
             p.decide(0, Failure::Status(429), false, false, Some(u64::MAX), 0.9),
             Decision::Retry(120_000)
         );
+        // The server's word wins over the 429 floor, in both directions.
+        for ra in [0, 300, 45_000] {
+            assert_eq!(
+                p.decide(0, Failure::Status(429), false, false, Some(ra), 0.9),
+                Decision::Retry(ra)
+            );
+        }
+    }
+
+    #[test]
+    fn the_policy_reports_the_settings_it_was_made_with() {
+        let config = RetryConfig {
+            max_retries: 7,
+            base_delay_ms: 250,
+            max_delay_ms: 9000,
+            max_retry_after_ms: 60_000,
+        };
+        assert_eq!(RetryPolicy::new(config.clone()).config(), &config);
     }
 
     #[test]
