@@ -1,10 +1,10 @@
 // Tier 5: the packed npm package installed into a fresh consumer project, used from Node (import and require),
 // from a browser page bundled by esbuild, and from a Cloudflare Worker run in workerd.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { API, SANDBOX, test, done, assert, eq, launch, sleep, control } from "../lib.mjs";
 
@@ -192,6 +192,98 @@ window.__result = results;
   } finally {
     await browser.close();
   }
+});
+
+// ---- Bundlers with their default configuration. The app below avoids top-level await itself (a default Vite target
+// refuses it in any module) and checks that the package did not wait for the wasm at import.
+const bundledApp = `
+import { CustomerClient, CareCloudError, ready, wasmMemoryBytes } from "carecloud-customer";
+const atImport = wasmMemoryBytes();
+const client = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app" });
+const idle = client.stats().requests;
+const refused = new CustomerClient({ externalApplicationId: "sandbox-app" }); // no baseUrl: refused on first use
+const first = client.rewards.list({ count: 3 }); // made before the wasm is ready
+(async () => {
+  const r = { atImport, idle };
+  try {
+    const list = await first;
+    r.rewards = [list.rewards.length, list.total_items];
+    r.memory = wasmMemoryBytes() > 0;
+    r.refused = await refused.get("/rewards").then(() => "resolved", (e) => e instanceof CareCloudError && e.kind);
+    await client.login({ loginValue: "bob@example.com", password: "Passw0rd2" });
+    r.customer = typeof client.customerId === "string";
+    let n = 0;
+    for await (const _ of client.rewards.all({}, { pageSize: 100 })) n++;
+    r.all = n;
+    await client.logout();
+    await ready();
+    r.pushDelay = typeof new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "a" }).pushDelayMs(1000);
+    try { new CustomerClient({ externalApplicationId: "a" }); } catch (e) { r.throwsOnceReady = e.kind; }
+  } catch (e) { r.error = String((e && e.stack) || e); }
+  window.__result = r;
+})();
+`;
+const bundledExpected = { atImport: 0, idle: 0, rewards: [3, 260], memory: true, refused: "config", customer: true, all: 260,
+  pushDelay: "number", throwsOnceReady: "config" };
+
+/** Opens `url` in Chromium and checks the bundled app's result, the wasm fetched once and no console complaint. */
+async function runBundledApp(url, what) {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const complaints = [];
+    const wasmFetches = [];
+    page.on("pageerror", (e) => complaints.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") complaints.push(m.text()); });
+    page.on("response", (r) => { if (r.url().endsWith(".wasm")) wasmFetches.push(`${r.status()} ${r.headers()["content-type"]}`); });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__result, null, { timeout: 20000 });
+    eq(await page.evaluate(() => window.__result), bundledExpected, what);
+    eq(wasmFetches, ["200 application/wasm"], `${what}: the wasm fetched once, streamable`);
+    eq(complaints, [], `${what}: page errors and console warnings`);
+  } finally {
+    await browser.close();
+  }
+}
+
+await test("a default Vite 6 project (no config) builds the package and its page runs in Chromium", async () => {
+  const dir = join(out, "vite");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "index.html"), `<!doctype html>\n<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>vite consumer</title></head>
+<body><script type="module" src="/main.js"></script></body></html>\n`);
+  writeFileSync(join(dir, "main.js"), bundledApp);
+  const r = spawnSync(bin("vite"), ["build"], { cwd: dir, encoding: "utf8" });
+  assert(r.status === 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
+  const port = await freePort();
+  // `vite preview` serves dist/ as built (its own origin: the calls to the sandbox are cross-origin, as in production).
+  const preview = spawn(bin("vite"), ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  preview.stdout.on("data", (d) => (log += d));
+  preview.stderr.on("data", (d) => (log += d));
+  try {
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      try { await fetch(`http://127.0.0.1:${port}/`); up = true; } catch { await sleep(100); }
+    }
+    assert(up, `vite preview did not start: ${log}`);
+    await runBundledApp(`http://127.0.0.1:${port}/`, "Vite build");
+  } finally {
+    preview.kill();
+  }
+});
+
+await test("a default webpack 5 build (no config) of the package runs in Chromium", async () => {
+  const dir = join(out, "webpack");
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "src/index.js"), bundledApp);
+  // What `npx webpack` does in that folder with no webpack.config.js: ./src/index.js → ./dist/main.js, production mode.
+  const build = `require(${JSON.stringify(fileURLToPath(import.meta.resolve("webpack")))})({}, (e, s) => {
+    if (e || s.hasErrors()) { console.error(e || s.toString("errors-only")); process.exit(1); }
+  });`;
+  const r = spawnSync("node", ["-e", build], { cwd: dir, encoding: "utf8" });
+  assert(r.status === 0, `webpack failed:\n${r.stdout}\n${r.stderr}`);
+  writeFileSync(join(dir, "dist/index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>webpack consumer</title><script src="main.js"></script>`);
+  await runBundledApp(`${SANDBOX}/out/consumer/webpack/dist/index.html`, "webpack build");
 });
 
 async function freePort() {
