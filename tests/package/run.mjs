@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
+import { Miniflare } from "miniflare";
 import { API, SANDBOX, test, done, assert, eq, launch, sleep, control } from "../lib.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -286,6 +287,25 @@ await test("a default webpack 5 build (no config) of the package runs in Chromiu
   await runBundledApp(`${SANDBOX}/out/consumer/webpack/dist/index.html`, "webpack build");
 });
 
+/**
+ * Bundles `src` (a file in the consumer project, so "carecloud-customer" resolves to the installed package through
+ * its `workerd` export condition) into `dir`/worker.js, the package's wasm beside it.
+ */
+function bundleWorker(src, dir, defines = []) {
+  mkdirSync(dir, { recursive: true });
+  execFileSync(bin("esbuild"), [src, "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
+    "--conditions=workerd,worker,browser", "--external:*.wasm", `--outfile=${join(dir, "worker.js")}`, "--log-level=error",
+    ...defines.map(([k, v]) => `--define:${k}=${JSON.stringify(v)}`)], { cwd: out, stdio: "inherit" });
+  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "carecloud_customer_bg.wasm"));
+}
+/** The examples/worker build, pointed at the sandbox. */
+function bundleExampleWorker(dir) {
+  copyFileSync(join(root, "examples/worker/src/index.js"), join(out, "worker-src.js"));
+  bundleWorker("worker-src.js", dir, [["CARECLOUD_BASE_URL", API], ["CARECLOUD_APP_ID", "sandbox-app"]]);
+}
+/** Sandbox requests for `path` whose query contains `mark`. */
+const served = async (path, mark) => (await control("GET", "requests")).filter((r) => r.path === path && r.query.includes(mark)).length;
+
 async function freePort() {
   return new Promise((res) => {
     const s = createServer();
@@ -295,14 +315,7 @@ async function freePort() {
 
 await test("examples/worker in workerd: module-scope catalogue client, per-request customer clients", async () => {
   const dir = join(out, "worker");
-  mkdirSync(join(dir, "build"), { recursive: true });
-  // Bundle the example from inside the consumer project, so "carecloud-customer" resolves to the installed package
-  // through its `workerd` export condition.
-  copyFileSync(join(root, "examples/worker/src/index.js"), join(out, "worker-src.js"));
-  execFileSync(bin("esbuild"), ["worker-src.js", "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
-    "--conditions=workerd,worker,browser", "--external:*.wasm", "--outfile=worker/build/worker.js", "--log-level=error",
-    `--define:CARECLOUD_BASE_URL=${JSON.stringify(API)}`, `--define:CARECLOUD_APP_ID="sandbox-app"`], { cwd: out, stdio: "inherit" });
-  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "build/carecloud_customer_bg.wasm"));
+  bundleExampleWorker(join(dir, "build"));
   const port = await freePort();
   const capnp = readFileSync(join(root, "examples/worker/workerd.capnp"), "utf8").replace("127.0.0.1:8787", `127.0.0.1:${port}`);
   writeFileSync(join(dir, "workerd.capnp"), capnp);
@@ -372,9 +385,7 @@ export default {
   },
 };
 `);
-  execFileSync(bin("esbuild"), ["shared-src.js", "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
-    "--conditions=workerd,worker,browser", "--external:*.wasm", "--outfile=shared/worker.js", "--log-level=error"], { cwd: out, stdio: "inherit" });
-  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "carecloud_customer_bg.wasm"));
+  bundleWorker("shared-src.js", dir);
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -390,19 +401,75 @@ const w :Workerd.Worker = (
   let log = "";
   wd.stderr.on("data", (d) => (log += d));
   const get = (p) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.json());
-  const served = async (mark) => (await control("GET", "requests")).filter((r) => r.path === "/rewards" && r.query.includes(mark)).length;
   try {
     for (let i = 0; i < 100; i++) { try { await fetch(`http://127.0.0.1:${port}/x`); break; } catch { await sleep(100); } }
     const first = await get("/a?mark=shared1");
     const second = await get("/b?mark=shared1");
     eq([first.n, second.n], [3, 3], `pages (${log})`);
-    eq(await served("mark=shared1"), 1, "the second client, in another request, was answered by the shared cache");
+    eq(await served("/rewards", "mark=shared1"), 1, "the second client, in another request, was answered by the shared cache");
     eq(second.stats.cacheHits, 1, "counted as a cache hit");
     const cust = await get("/customer?mark=cust1");
     eq(cust.keys, 0, "a logged-in customer's reads never enter the shared cache");
-    eq(await served("mark=cust1"), 2, "and are not answered from it");
+    eq(await served("/rewards", "mark=cust1"), 2, "and are not answered from it");
   } finally {
     wd.kill();
+  }
+});
+
+await test("Miniflare, real caches.default: two isolates running examples/worker share one catalogue read; customer reads bypass it", async () => {
+  const dir = join(out, "miniflare");
+  bundleExampleWorker(join(dir, "example"));
+  writeFileSync(join(out, "customer-probe.js"), `
+import { CustomerClient, workersSharedCache } from "carecloud-customer";
+const mk = (extra) => new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app", sharedCache: workersSharedCache(), cache: false, ...extra });
+export default {
+  async fetch(request) {
+    const mark = new URL(request.url).searchParams.get("mark");
+    const c = mk();
+    if (new URL(request.url).pathname === "/customer") {
+      await c.login({ loginValue: "alice@example.com", password: "Passw0rd1" });
+      await c.rewards.list({ count: 3, mark });
+      await c.rewards.list({ count: 3, mark });
+      await c.logout();
+    } else {
+      await c.rewards.list({ count: 3, mark });
+    }
+    return Response.json({ stats: c.stats() });
+  },
+};
+`);
+  bundleWorker("customer-probe.js", join(dir, "probe"));
+  const worker = (name, sub) => ({
+    name, modulesRoot: join(dir, sub), compatibilityDate: "2025-06-01",
+    modules: [{ type: "ESModule", path: join(dir, sub, "worker.js") }, { type: "CompiledWasm", path: join(dir, sub, "carecloud_customer_bg.wasm") }],
+    // The sandbox listens on loopback, which Miniflare's default outbound network refuses.
+    outboundService: { network: { allow: ["local"] } },
+  });
+  // Each worker is an isolate of its own; caches.default is the instance's one Cache API store, as in a data centre.
+  const mf = new Miniflare({ workers: [worker("a", "example"), worker("b", "example"), worker("probe", "probe")] });
+  try {
+    const [a, b, probe] = await Promise.all(["a", "b", "probe"].map((n) => mf.getWorker(n)));
+    const call = async (w, path) => { const r = await w.fetch(`http://worker${path}`); return { status: r.status, body: await r.json() }; };
+    const page = "/rewards?count=7&offset=13";
+    const first = await call(a, page);
+    const second = await call(b, page);
+    eq([first.status, first.body.rewards.length, second.status, second.body.rewards.length], [200, 7, 200, 7], "both isolates answered");
+    eq(second.body, first.body, "the same page");
+    eq(await served("/rewards", "offset=13"), 1, "one request reached the sandbox for the two isolates' reads");
+    // A logged-in customer's reads: not written to the shared cache (a catalogue read after them goes to the
+    // network) and not answered from it (once it holds the page, the customer still reads from the network).
+    eq((await call(probe, "/customer?mark=mfcust")).status, 200, "customer reads");
+    eq(await served("/rewards", "mark=mfcust"), 2, "the customer's two reads both reached the sandbox");
+    const anon = await call(probe, "/catalogue?mark=mfcust");
+    eq([anon.status, anon.body.stats.networkRequests > 0], [200, true], "catalogue read");
+    eq(await served("/rewards", "mark=mfcust"), 3, "the customer's reads left nothing in the shared cache");
+    const again = await call(probe, "/catalogue?mark=mfcust");
+    eq(await served("/rewards", "mark=mfcust"), 3, "(a catalogue read is answered from the shared cache now)");
+    eq(again.body.stats.cacheHits, 1, "counted as a cache hit");
+    await call(probe, "/customer?mark=mfcust");
+    eq(await served("/rewards", "mark=mfcust"), 5, "the customer's reads are not answered from the shared cache");
+  } finally {
+    await mf.dispose();
   }
 });
 
