@@ -203,11 +203,20 @@ const atImport = wasmMemoryBytes();
 const client = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app" });
 const idle = client.stats().requests;
 const refused = new CustomerClient({ externalApplicationId: "sandbox-app" }); // no baseUrl: refused on first use
-const first = client.rewards.list({ count: 3 }); // made before the wasm is ready
+// Made before the wasm is ready:
+const first = client.rewards.list({ count: 3 });
+const walker = client.pages("/rewards", { pageSize: 2 });
+const badWalker = client.pages("/rewards", { pageSize: 0 });
+const pushed = client.afterPush(() => 7, { maxDelayMs: 0 });
+const early = { delayMs: typeof pushed.delayMs, customerId: typeof client.customerId };
+try { client.pushDelayMs(1000); } catch (e) { early.pushDelayMs = e.kind; }
 (async () => {
-  const r = { atImport, idle };
+  const r = { atImport, idle, early };
   try {
     const list = await first;
+    r.walker = (await walker.next()).length;
+    r.badWalker = await badWalker.next().then(() => "resolved", (e) => e.kind);
+    r.pushed = [await pushed, pushed.delayMs];
     r.rewards = [list.rewards.length, list.total_items];
     r.memory = wasmMemoryBytes() > 0;
     r.refused = await refused.get("/rewards").then(() => "resolved", (e) => e instanceof CareCloudError && e.kind);
@@ -224,7 +233,8 @@ const first = client.rewards.list({ count: 3 }); // made before the wasm is read
   window.__result = r;
 })();
 `;
-const bundledExpected = { atImport: 0, idle: 0, rewards: [3, 260], memory: true, refused: "config", customer: true, all: 260,
+const bundledExpected = { atImport: 0, idle: 0,
+  early: { delayMs: "undefined", customerId: "undefined", pushDelayMs: "config" }, walker: 2, badWalker: "config", pushed: [7, 0], rewards: [3, 260], memory: true, refused: "config", customer: true, all: 260,
   pushDelay: "number", throwsOnceReady: "config" };
 
 /** Opens `url` in Chromium and checks the bundled app's result, the wasm fetched once and no console complaint. */
