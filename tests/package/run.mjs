@@ -195,6 +195,34 @@ window.__result = results;
   }
 });
 
+await test("browser: when the wasm cannot be loaded, calls and ready() reject with a config CareCloudError", async () => {
+  const web = join(out, "web-nowasm"); // the bundle without the wasm beside it
+  mkdirSync(web, { recursive: true });
+  writeFileSync(join(out, "nowasm.js"), `
+import { CustomerClient, CareCloudError, ready } from "carecloud-customer";
+const client = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app" });
+const kind = (p) => p.then(() => "resolved", (e) => (e instanceof CareCloudError ? e.kind + (/could not be loaded/.test(e.message) ? " (load)" : "") : String(e)));
+// Asked only after the load has failed: until then, nothing may surface as an unhandled rejection.
+setTimeout(() => Promise.all([kind(client.rewards.list()), kind(ready()), kind(client.pages("/rewards").next())])
+  .then((r) => { window.__result = r; }), 500);
+`);
+  execFileSync(bin("esbuild"), ["nowasm.js", "--bundle", "--format=esm", "--platform=browser", "--target=es2022",
+    "--outfile=web-nowasm/bundle.js", "--log-level=error"], { cwd: out, stdio: "inherit" });
+  writeFileSync(join(web, "index.html"), `<!doctype html><meta charset="utf-8"><title>no wasm</title><script type="module" src="bundle.js"></script>`);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${SANDBOX}/out/consumer/web-nowasm/index.html`);
+    await page.waitForFunction(() => window.__result, null, { timeout: 20000 });
+    eq(await page.evaluate(() => window.__result), ["config (load)", "config (load)", "config (load)"], "call, ready(), pages().next()");
+    eq(errors, [], "no uncaught error or unhandled rejection");
+  } finally {
+    await browser.close();
+  }
+});
+
 // ---- Bundlers with their default configuration. The app below avoids top-level await itself (a default Vite target
 // refuses it in any module) and checks that the package did not wait for the wasm at import.
 const bundledApp = `
