@@ -254,13 +254,14 @@ const resources = {
 // first `next()`, `stats()` reports an idle client, `customerId` is undefined, `clearCache()` has nothing to clear and
 // `pushDelayMs()` throws (it needs the wasm's CSPRNG; the `delayMs` of an early `afterPush` is set once drawn).
 
-/** facade → `{ options }` until bound, then `{ client }`, or `{ error }` when the options were refused. */
-const clients = new WeakMap();
+/** A facade's state: `{ options }` until bound, then `{ client }`, or `{ error }` when the options were refused. */
+const STATE = Symbol("CustomerClient state");
 
 /** The wasm client behind `facade`, built now if the wasm module is ready; undefined while it is loading. */
 function boundNow(facade) {
-  const s = clients.get(facade);
-  if (!s.client && !s.error && wasm) {
+  const s = facade[STATE];
+  if (s.client) return s.client;
+  if (!s.error && wasm) {
     try {
       s.client = new WasmClient(s.options);
     } catch (e) {
@@ -283,15 +284,22 @@ function whenBound(facade, use) {
   return client ? use(client) : loaded.then(() => use(boundNow(facade)));
 }
 
-/** A call on a path, its `{name}` placeholders filled from `options.path` before it reaches the wasm. */
-function callAt(facade, name, path, options, rest) {
+const NO_BODY = Symbol("no body");
+/**
+ * `get`/`delete` (`body` = NO_BODY) or `post`/`put` on a path, its `{name}` placeholders filled from `options.path`
+ * before it reaches the wasm. The bound case makes no closure: a cache hit is a hot path.
+ */
+function callAt(facade, name, path, body, options) {
   let filled;
+  let client;
   try {
     filled = fillPath(path, options && options.path);
+    client = boundNow(facade);
   } catch (e) {
     return Promise.reject(e);
   }
-  return whenBound(facade, (c) => c[name](filled, ...rest));
+  const call = body === NO_BODY ? (c) => c[name](filled, options) : (c) => c[name](filled, body, options);
+  return client ? call(client) : loaded.then(() => call(boundNow(facade)));
 }
 
 /** What `stats()` reports before the wasm client exists: nothing sent, nothing cached. */
@@ -301,13 +309,13 @@ const idleStats = () => ({ requests: 0, networkRequests: 0, dedupedRequests: 0, 
 export class CustomerClient {
   /** Validates the options at once when the wasm module is ready (else on first use: calls then reject). */
   constructor(options) {
-    clients.set(this, { options });
+    Object.defineProperty(this, STATE, { value: { options } });
     if (wasm) boundNow(this);
   }
-  get(path, options) { return callAt(this, "get", path, options, [options]); }
-  post(path, body, options) { return callAt(this, "post", path, options, [body, options]); }
-  put(path, body, options) { return callAt(this, "put", path, options, [body, options]); }
-  delete(path, options) { return callAt(this, "delete", path, options, [options]); }
+  get(path, options) { return callAt(this, "get", path, NO_BODY, options); }
+  post(path, body, options) { return callAt(this, "post", path, body, options); }
+  put(path, body, options) { return callAt(this, "put", path, body, options); }
+  delete(path, options) { return callAt(this, "delete", path, NO_BODY, options); }
   connect() { return whenBound(this, (c) => c.connect()); }
   login(args) { return whenBound(this, (c) => c.login(args)); }
   logout() { return whenBound(this, (c) => c.logout()); }
@@ -350,7 +358,7 @@ export class CustomerClient {
     return c ? c.customerId : undefined;
   }
   free() {
-    const s = clients.get(this);
+    const s = this[STATE];
     if (s.client) s.client.free();
     else if (!s.error) s.error = new CareCloudError("config", "this client was freed");
   }
