@@ -285,30 +285,48 @@ async function runBundledApp(url, what) {
   }
 }
 
-await test("a default Vite 6 project (no config) builds the package and its page runs in Chromium", async () => {
-  const dir = join(out, "vite");
+/** A Vite project in `dir` whose page runs the bundled app; `config` is its vite.config.js, if any. */
+function viteProject(dir, config) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "index.html"), `<!doctype html>\n<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>vite consumer</title></head>
 <body><script type="module" src="/main.js"></script></body></html>\n`);
   writeFileSync(join(dir, "main.js"), bundledApp);
-  const r = spawnSync(bin("vite"), ["build"], { cwd: dir, encoding: "utf8" });
-  assert(r.status === 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
+  if (config) writeFileSync(join(dir, "vite.config.js"), config);
+}
+
+/** Runs `vite ...args` as a server in `dir` (its own origin: calls to the sandbox are cross-origin) and the app in it. */
+async function viteServed(dir, args, what) {
   const port = await freePort();
-  // `vite preview` serves dist/ as built (its own origin: the calls to the sandbox are cross-origin, as in production).
-  const preview = spawn(bin("vite"), ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const server = spawn(bin("vite"), [...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
-  preview.stdout.on("data", (d) => (log += d));
-  preview.stderr.on("data", (d) => (log += d));
+  server.stdout.on("data", (d) => (log += d));
+  server.stderr.on("data", (d) => (log += d));
   try {
     let up = false;
     for (let i = 0; i < 100 && !up; i++) {
       try { await fetch(`http://127.0.0.1:${port}/`); up = true; } catch { await sleep(100); }
     }
-    assert(up, `vite preview did not start: ${log}`);
-    await runBundledApp(`http://127.0.0.1:${port}/`, "Vite build");
+    assert(up, `vite ${args.join(" ")} did not start: ${log}`);
+    await runBundledApp(`http://127.0.0.1:${port}/`, what);
   } finally {
-    preview.kill();
+    server.kill();
   }
+}
+
+await test("a default Vite 6 project (no config) builds the package and its page runs in Chromium", async () => {
+  const dir = join(out, "vite");
+  viteProject(dir);
+  const r = spawnSync(bin("vite"), ["build"], { cwd: dir, encoding: "utf8" });
+  assert(r.status === 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
+  await viteServed(dir, ["preview"], "Vite build"); // serves dist/ as built
+});
+
+await test("Vite's dev server with the README's one line (optimizeDeps.exclude) runs the page", async () => {
+  // Pre-bundling moves the package into node_modules/.vite/deps, where `new URL("./….wasm", import.meta.url)` no
+  // longer finds the wasm: the package must be excluded from it (pkg-templates/README.md says so).
+  const dir = join(out, "vite-dev");
+  viteProject(dir, `export default { optimizeDeps: { exclude: ["carecloud-customer"] } };\n`);
+  await viteServed(dir, [], "Vite dev server");
 });
 
 await test("a default webpack 5 build (no config) of the package runs in Chromium", async () => {
