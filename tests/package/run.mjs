@@ -91,7 +91,7 @@ export async function typed(customer_id: string, me: Customer): Promise<unknown[
 
 await test("the shipped TypeScript types check a strict consumer (tsc --noEmit --strict), typed calls included", async () => {
   writeFileSync(join(out, "consumer.ts"), `
-import { CustomerClient, CareCloudError, workersSharedCache, type Reward, type LogEntry, type Stats } from "carecloud-customer";
+import { CustomerClient, CareCloudError, workersSharedCache, ready, wasmMemoryBytes, type Reward, type LogEntry, type Stats } from "carecloud-customer";
 const logs: LogEntry[] = [];
 const client = new CustomerClient({
   projectUrl: "https://sandbox.crmcarecloud.com",
@@ -102,6 +102,8 @@ const client = new CustomerClient({
   sharedCache: workersSharedCache(),
 });
 async function main(button: HTMLButtonElement, signal: AbortSignal): Promise<number> {
+  await ready();
+  const bytes: number = wasmMemoryBytes();
   const { customerId } = await client.login({ loginType: "email", loginValue: "a@b.c", password: "x" });
   const page = await client.rewards.list({ count: 10, is_valid: true });
   const first: Reward | undefined = page.rewards?.[0];
@@ -114,7 +116,7 @@ async function main(button: HTMLButtonElement, signal: AbortSignal): Promise<num
   try { await client.get<{ test_string: string }>("/tests/connection", { query: { test_string: "x" } }); }
   catch (e) { if (e instanceof CareCloudError && e.kind === "rate_limited" && e.outcomeUnknown) return -1; }
   await client.logout();
-  return total + delay + s.requests + (voucher.voucher_id ?? "").length + customerId.length;
+  return bytes + total + delay + s.requests + (voucher.voucher_id ?? "").length + customerId.length;
 }
 export { main };
 `);
