@@ -1,6 +1,8 @@
-// The package's JavaScript surface over the wasm exports: `CareCloudError`, `{name}` path parameters for the generic
-// calls, the `paginate` async iterator and the resource helpers (`client.rewards.list()`, …). Everything else is Rust.
-import { CustomerClient, Pages } from "./carecloud_customer.js";
+// The package's JavaScript surface over the wasm exports: the `CustomerClient` and `Pages` facades (constructible
+// before the wasm module is ready, bound to the wasm client on first use), `CareCloudError`, `{name}` path parameters
+// for the generic calls, the `paginate` async iterator and the resource helpers (`client.rewards.list()`, …).
+// Everything else is Rust. Every entry (browser.js, node.mjs, node.cjs, workerd.js) re-exports this module.
+import { CustomerClient as WasmClient } from "./carecloud_customer.js";
 import { CUSTOMER_UPDATE } from "./readonly.js";
 
 /** The package version (from Cargo.toml). */
@@ -22,6 +24,33 @@ export class CareCloudError extends Error {
     return value instanceof Error && value.name === "CareCloudError";
   }
 }
+
+// ---- The wasm instance. The entry module hands it over, instantiated (Node, workerd) or as the promise of its
+// streaming instantiation (browsers): `provideWasm` is this module's default export, which `export *` in the entries
+// leaves out of the package's surface.
+let wasm; // the instance's exports, once instantiated
+let settle;
+const loaded = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+loaded.catch(() => {}); // a failed load is reported by the calls that needed it (and by `ready()`), not as unhandled
+
+/** Called once by the entry module with the instance's exports, or a promise of them. */
+export default function provideWasm(instance) {
+  const use = (exports) => { wasm = exports; settle.resolve(); };
+  if (typeof instance.then !== "function") return use(instance);
+  instance.then(use, (e) => settle.reject(new CareCloudError("config",
+    `the WebAssembly module could not be loaded (${e && e.message ? e.message : e}): serve carecloud_customer_bg.wasm beside the package's JavaScript, as application/wasm`,
+    { cause: e })));
+}
+
+/**
+ * Resolves when the wasm module is instantiated (at once in Node and Workers; in browsers after the fetch and
+ * compile that start when the package is imported); rejects with a `config` CareCloudError if it cannot be loaded.
+ * Calls wait for it by themselves: await it only to use the synchronous members from the first moment.
+ */
+export const ready = () => loaded;
+
+/** Bytes of linear memory the wasm instance holds (diagnostics, benchmarks); 0 before it is instantiated. */
+export const wasmMemoryBytes = () => (wasm ? wasm.memory.buffer.byteLength : 0);
 
 /**
  * A `sharedCache` for Cloudflare Workers over `caches.default` (per data centre): catalogue reads made with no
@@ -218,48 +247,160 @@ const resources = {
   },
 };
 
-/** The wasm methods that take a path, wrapped so that `options.path` fills its placeholders. */
-function withPathParams(proto) {
-  const wrap = (name, bodyArg) => {
-    const inner = proto[name];
-    Object.defineProperty(proto, name, {
-      configurable: true,
-      writable: true,
-      value: name === "pages"
-        ? function (path, options) { return inner.call(this, fillPath(path, options && options.path), options); }
-        : function (path, ...rest) {
-          const options = rest[bodyArg ? 1 : 0];
-          let filled;
-          try {
-            filled = fillPath(path, options && options.path);
-          } catch (e) {
-            return Promise.reject(e);
-          }
-          return inner.call(this, filled, ...rest);
-        },
-    });
-  };
-  wrap("get", false);
-  wrap("delete", false);
-  wrap("post", true);
-  wrap("put", true);
-  wrap("pages", false);
+
+// ---- The facades. A `CustomerClient` holds its options until the wasm module is ready, then builds the wasm client
+// (at once when the module is ready at construction: Node, Workers, or any later construction in a browser) and
+// forwards to it. Before that, the asynchronous members wait for it, `pages()` hands out a walker that waits on its
+// first `next()`, `stats()` reports an idle client, `customerId` is undefined, `clearCache()` has nothing to clear and
+// `pushDelayMs()` throws (it needs the wasm's CSPRNG; the `delayMs` of an early `afterPush` is set once drawn).
+
+/** A facade's state: `{ options }` until bound, then `{ client }`, or `{ error }` when the options were refused. */
+const STATE = Symbol("CustomerClient state");
+
+/** The wasm client behind `facade`, built now if the wasm module is ready; undefined while it is loading. */
+function boundNow(facade) {
+  const s = facade[STATE];
+  if (s.client) return s.client;
+  if (!s.error && wasm) {
+    try {
+      s.client = new WasmClient(s.options);
+    } catch (e) {
+      s.error = e;
+    }
+    s.options = undefined;
+  }
+  if (s.error) throw s.error;
+  return s.client;
 }
 
-if (!Object.prototype.hasOwnProperty.call(CustomerClient.prototype, "paginate")) {
-  withPathParams(CustomerClient.prototype);
-  Object.defineProperty(CustomerClient.prototype, "paginate", { value: paginate, writable: true, configurable: true });
-  const cache = new WeakMap();
-  for (const [name, make] of Object.entries(resources)) {
-    Object.defineProperty(CustomerClient.prototype, name, {
-      configurable: true,
-      get() {
-        let all = cache.get(this);
-        if (!all) cache.set(this, (all = {}));
-        return all[name] || (all[name] = make(this));
-      },
+/** `use(client)` at once when bound, else once the wasm module is ready; a refusal becomes a rejection. */
+function whenBound(facade, use) {
+  let client;
+  try {
+    client = boundNow(facade);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return client ? use(client) : loaded.then(() => use(boundNow(facade)));
+}
+
+const NO_BODY = Symbol("no body");
+/**
+ * `get`/`delete` (`body` = NO_BODY) or `post`/`put` on a path, its `{name}` placeholders filled from `options.path`
+ * before it reaches the wasm. Bound, it calls straight through (a cache hit is a hot path: no argument array, no
+ * extra promise).
+ */
+function callAt(facade, name, path, body, options) {
+  let filled;
+  let client;
+  try {
+    filled = fillPath(path, options && options.path);
+    client = boundNow(facade);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const call = body === NO_BODY ? (c) => c[name](filled, options) : (c) => c[name](filled, body, options);
+  return client ? call(client) : loaded.then(() => call(boundNow(facade)));
+}
+
+/** What `stats()` reports before the wasm client exists: nothing sent, nothing cached. */
+const idleStats = () => ({ requests: 0, networkRequests: 0, dedupedRequests: 0, cacheHits: 0, retries: 0,
+  tokenRenewals: 0, cacheEntries: 0, inFlight: 0, circuitState: "closed" });
+
+export class CustomerClient {
+  /** Validates the options at once when the wasm module is ready (else on first use: calls then reject). */
+  constructor(options) {
+    Object.defineProperty(this, STATE, { value: { options } });
+    if (wasm) boundNow(this);
+  }
+  get(path, options) { return callAt(this, "get", path, NO_BODY, options); }
+  post(path, body, options) { return callAt(this, "post", path, body, options); }
+  put(path, body, options) { return callAt(this, "put", path, body, options); }
+  delete(path, options) { return callAt(this, "delete", path, NO_BODY, options); }
+  connect() { return whenBound(this, (c) => c.connect()); }
+  login(args) { return whenBound(this, (c) => c.login(args)); }
+  logout() { return whenBound(this, (c) => c.logout()); }
+  register(args) { return whenBound(this, (c) => c.register(args)); }
+  sendPasswordSetupEmail(args) { return whenBound(this, (c) => c.sendPasswordSetupEmail(args)); }
+  updateToken(args) { return whenBound(this, (c) => c.updateToken(args)); }
+  authToken(args) { return whenBound(this, (c) => c.authToken(args)); }
+  guard(element, action, options) { return whenBound(this, (c) => c.guard(element, action, options)); }
+  guardKey(key, action, options) { return whenBound(this, (c) => c.guardKey(key, action, options)); }
+  afterPush(action, options) {
+    let p;
+    p = whenBound(this, (c) => {
+      const inner = c.afterPush(action, options);
+      if (p) p.delayMs = inner.delayMs; // drawn after the wasm module became ready
+      return inner;
     });
+    return p;
+  }
+  pushDelayMs(maxDelayMs) {
+    const c = boundNow(this);
+    if (!c) throw new CareCloudError("config", "pushDelayMs needs the WebAssembly module, still loading: await ready() first");
+    return c.pushDelayMs(maxDelayMs);
+  }
+  /** A page walker; a bad path parameter throws here, other option errors too once the wasm module is ready. */
+  pages(path, options) {
+    const filled = fillPath(path, options && options.path);
+    const c = boundNow(this);
+    return new Pages(c ? c.pages(filled, options) : loaded.then(() => boundNow(this).pages(filled, options)));
+  }
+  stats() {
+    const c = boundNow(this);
+    return c ? c.stats() : idleStats();
+  }
+  clearCache() {
+    const c = boundNow(this);
+    if (c) c.clearCache();
+  }
+  get customerId() {
+    const c = boundNow(this);
+    return c ? c.customerId : undefined;
+  }
+  free() {
+    const s = this[STATE];
+    if (s.client) s.client.free();
+    else if (!s.error) s.error = new CareCloudError("config", "this client was freed");
   }
 }
 
-export { CustomerClient, Pages };
+/** facade → the wasm walker, or the promise of it while the wasm module loads. */
+const walkers = new WeakMap();
+
+export class Pages {
+  constructor(walker) {
+    walkers.set(this, walker);
+    if (typeof walker.then === "function") {
+      walker.then((w) => walkers.set(this, w), () => {}); // a refusal is reported by next()
+    }
+  }
+  /** The next page's items, or undefined when exhausted. */
+  next() {
+    const w = walkers.get(this);
+    return typeof w.then === "function" ? w.then((x) => x.next()) : w.next();
+  }
+  free() {
+    const w = walkers.get(this);
+    if (typeof w.then === "function") w.then((x) => x.free(), () => {});
+    else w.free();
+  }
+}
+
+if (typeof Symbol.dispose === "symbol") {
+  CustomerClient.prototype[Symbol.dispose] = CustomerClient.prototype.free;
+  Pages.prototype[Symbol.dispose] = Pages.prototype.free;
+}
+
+Object.defineProperty(CustomerClient.prototype, "paginate", { value: paginate, writable: true, configurable: true });
+const helpers = new WeakMap();
+for (const [name, make] of Object.entries(resources)) {
+  Object.defineProperty(CustomerClient.prototype, name, {
+    configurable: true,
+    get() {
+      let all = helpers.get(this);
+      if (!all) helpers.set(this, (all = {}));
+      return all[name] || (all[name] = make(this));
+    },
+  });
+}

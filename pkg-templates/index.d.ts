@@ -261,7 +261,10 @@ export type CustomerSourceRecord = Schemas["CustomerSourceRecord"];
 export type PropertyRecord = Schemas["PropertyRecord"];
 export type GiftCardBalance = Schemas["VoucherGiftCardBalance"];
 
-/** Walks a list page by page. */
+/**
+ * Walks a list page by page. Handed out by `pages()` at once; made before the wasm module is ready (browser entry),
+ * it waits for it on the first `next()`, which then also reports option errors such as a bad `pageSize`.
+ */
 export class Pages {
   private constructor();
   /** The next page's items, or undefined when exhausted. */
@@ -271,8 +274,19 @@ export class Pages {
 
 type RegisterBody = Body<"/customers", "post">;
 
+/**
+ * In Node and Workers the wasm module is instantiated when the package is imported. In browsers its fetch and
+ * compile start then and finish a little later: a client made before that is usable at once (every call waits for
+ * the module) and binds to the wasm on first use. Until then `stats()` reports an idle client, `customerId` is
+ * undefined, `clearCache()` has nothing to clear and `pushDelayMs()` throws; `await ready()` first to avoid the
+ * difference.
+ */
 export class CustomerClient {
-  /** Validates options (throws CareCloudError "config"); touches no network, timer or randomness. */
+  /**
+   * Validates options (throws CareCloudError "config"); touches no network, timer or randomness. Before the wasm
+   * module is ready (browser entry, see `ready()`) the options are checked on first use instead, and every call
+   * then rejects with that error.
+   */
   constructor(options: ClientOptions);
   /** Device token: reuse the stored one or `POST /tokens`. Optional: any call connects first. */
   connect(): Promise<void>;
@@ -310,6 +324,7 @@ export class CustomerClient {
   put<T = unknown, P extends string = string>(path: UncheckedPath<P>, body?: unknown, options?: CallOptions): Promise<T>;
   delete<P extends PathsWithMethod<"delete">>(path: P, ...options: OptionsArgs<P, "delete">): Promise<Data<P, "delete">>;
   delete<T = unknown, P extends string = string>(path: UncheckedPath<P>, options?: CallOptions): Promise<T>;
+  /** A page walker (`paginate` is built on it); a bad path parameter throws here. */
   pages<P extends PathsWithMethod<"get">>(path: P, options: PaginateOptions & RequestOptions<Operation<P, "get">>): Pages;
   pages<P extends string = string>(path: UncheckedPath<P>, options?: PaginateOptions): Pages;
   /** Every item of a list (async iterator); ends quietly on abort. */
@@ -322,9 +337,12 @@ export class CustomerClient {
   guard<T>(element: object, action: () => T | Promise<T>, options?: { minBusyMs?: number }): Promise<T>;
   /** Keyed guard for non-DOM code. */
   guardKey<T>(key: string, action: () => T | Promise<T>, options?: { minBusyMs?: number }): Promise<T>;
-  /** Runs `action` after a uniform random 0–maxDelayMs delay (default 60 s; ≤ 25 s in a service worker). */
+  /**
+   * Runs `action` after a uniform random 0–maxDelayMs delay (default 60 s; ≤ 25 s in a service worker). `delayMs` is
+   * set when the delay is drawn: at once, or, before the wasm module is ready, as soon as it is.
+   */
   afterPush<T>(action: () => T | Promise<T>, options?: { maxDelayMs?: number; signal?: AbortSignal }): Promise<T> & { delayMs: number };
-  /** One sample of the afterPush delay (CSPRNG). */
+  /** One sample of the afterPush delay (CSPRNG). Throws a `config` CareCloudError before the wasm module is ready. */
   pushDelayMs(maxDelayMs: number): number;
   stats(): Stats;
   clearCache(): void;
@@ -442,5 +460,12 @@ export interface SharedCache {
 export function workersSharedCache(cache?: Cache): SharedCache;
 
 export const VERSION: string;
-/** Bytes of linear memory the wasm instance holds (diagnostics). */
+/**
+ * Resolves when the wasm module is instantiated: at once in Node and Workers; in browsers after the fetch and compile
+ * that start when the package is imported. Rejects with a `config` CareCloudError if it cannot be loaded. Calls wait
+ * for it by themselves; await it only to use the synchronous members (`stats()`, `pushDelayMs()`, option errors
+ * thrown by the constructor) from the first moment.
+ */
+export function ready(): Promise<void>;
+/** Bytes of linear memory the wasm instance holds (diagnostics); 0 before it is instantiated. */
 export function wasmMemoryBytes(): number;

@@ -2,6 +2,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { initSync } from "./carecloud_customer.js";
-const wasm = initSync({ module: readFileSync(join(__dirname, "carecloud_customer_bg.wasm")) });
-export const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
+import provideWasm from "./client.js";
+provideWasm(initSync({ module: readFileSync(join(__dirname, "carecloud_customer_bg.wasm")) }));
 export * from "./client.js";

@@ -2,6 +2,6 @@
 // Instantiation touches no timer, randomness or network, so it is allowed at module scope.
 import wasmModule from "./carecloud_customer_bg.wasm";
 import { initSync } from "./carecloud_customer.js";
-const wasm = initSync({ module: wasmModule });
-export const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
+import provideWasm from "./client.js";
+provideWasm(initSync({ module: wasmModule }));
 export * from "./client.js";

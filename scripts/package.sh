@@ -27,7 +27,7 @@ sed -i "s/__VERSION__/$VERSION/" dist/client.js
 # Node `require`: one CommonJS file bundling the glue and the wrapper (the wasm stays a separate file).
 rm -rf target/cjs && mkdir -p target/cjs
 cp dist/$NAME.js dist/client.js dist/readonly.js pkg-templates/node-cjs-entry.mjs target/cjs/
-esbuild target/cjs/node-cjs-entry.mjs --bundle --platform=node --format=cjs --log-level=error \
+esbuild target/cjs/node-cjs-entry.mjs --bundle --platform=node --format=cjs --keep-names --log-level=error \
   --outfile=dist/node.cjs
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$VERSION\"/" pkg-templates/package.json > dist/package.json
 echo "dist/ built: carecloud-customer@$VERSION, wasm $(wc -c < "dist/${NAME}_bg.wasm") bytes"

@@ -1,11 +1,12 @@
 // Tier 5: the packed npm package installed into a fresh consumer project, used from Node (import and require),
 // from a browser page bundled by esbuild, and from a Cloudflare Worker run in workerd.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
+import { Miniflare } from "miniflare";
 import { API, SANDBOX, test, done, assert, eq, launch, sleep, control } from "../lib.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -90,7 +91,7 @@ export async function typed(customer_id: string, me: Customer): Promise<unknown[
 
 await test("the shipped TypeScript types check a strict consumer (tsc --noEmit --strict), typed calls included", async () => {
   writeFileSync(join(out, "consumer.ts"), `
-import { CustomerClient, CareCloudError, workersSharedCache, type Reward, type LogEntry, type Stats } from "carecloud-customer";
+import { CustomerClient, CareCloudError, workersSharedCache, ready, wasmMemoryBytes, type Reward, type LogEntry, type Stats } from "carecloud-customer";
 const logs: LogEntry[] = [];
 const client = new CustomerClient({
   projectUrl: "https://sandbox.crmcarecloud.com",
@@ -101,6 +102,8 @@ const client = new CustomerClient({
   sharedCache: workersSharedCache(),
 });
 async function main(button: HTMLButtonElement, signal: AbortSignal): Promise<number> {
+  await ready();
+  const bytes: number = wasmMemoryBytes();
   const { customerId } = await client.login({ loginType: "email", loginValue: "a@b.c", password: "x" });
   const page = await client.rewards.list({ count: 10, is_valid: true });
   const first: Reward | undefined = page.rewards?.[0];
@@ -113,7 +116,7 @@ async function main(button: HTMLButtonElement, signal: AbortSignal): Promise<num
   try { await client.get<{ test_string: string }>("/tests/connection", { query: { test_string: "x" } }); }
   catch (e) { if (e instanceof CareCloudError && e.kind === "rate_limited" && e.outcomeUnknown) return -1; }
   await client.logout();
-  return total + delay + s.requests + (voucher.voucher_id ?? "").length + customerId.length;
+  return bytes + total + delay + s.requests + (voucher.voucher_id ?? "").length + customerId.length;
 }
 export { main };
 `);
@@ -194,6 +197,173 @@ window.__result = results;
   }
 });
 
+await test("browser: when the wasm cannot be loaded, calls and ready() reject with a config CareCloudError", async () => {
+  const web = join(out, "web-nowasm"); // the bundle without the wasm beside it
+  mkdirSync(web, { recursive: true });
+  writeFileSync(join(out, "nowasm.js"), `
+import { CustomerClient, CareCloudError, ready } from "carecloud-customer";
+const client = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app" });
+const kind = (p) => p.then(() => "resolved", (e) => (e instanceof CareCloudError ? e.kind + (/could not be loaded/.test(e.message) ? " (load)" : "") : String(e)));
+// Asked only after the load has failed: until then, nothing may surface as an unhandled rejection.
+setTimeout(() => Promise.all([kind(client.rewards.list()), kind(ready()), kind(client.pages("/rewards").next())])
+  .then((r) => { window.__result = r; }), 500);
+`);
+  execFileSync(bin("esbuild"), ["nowasm.js", "--bundle", "--format=esm", "--platform=browser", "--target=es2022",
+    "--outfile=web-nowasm/bundle.js", "--log-level=error"], { cwd: out, stdio: "inherit" });
+  writeFileSync(join(web, "index.html"), `<!doctype html><meta charset="utf-8"><title>no wasm</title><script type="module" src="bundle.js"></script>`);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${SANDBOX}/out/consumer/web-nowasm/index.html`);
+    await page.waitForFunction(() => window.__result, null, { timeout: 20000 });
+    eq(await page.evaluate(() => window.__result), ["config (load)", "config (load)", "config (load)"], "call, ready(), pages().next()");
+    eq(errors, [], "no uncaught error or unhandled rejection");
+  } finally {
+    await browser.close();
+  }
+});
+
+// ---- Bundlers with their default configuration. The app below avoids top-level await itself (a default Vite target
+// refuses it in any module) and checks that the package did not wait for the wasm at import.
+const bundledApp = `
+import { CustomerClient, CareCloudError, ready, wasmMemoryBytes } from "carecloud-customer";
+const atImport = wasmMemoryBytes();
+const client = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app" });
+const idle = client.stats().requests;
+const refused = new CustomerClient({ externalApplicationId: "sandbox-app" }); // no baseUrl: refused on first use
+// Made before the wasm is ready:
+const first = client.rewards.list({ count: 3 });
+const walker = client.pages("/rewards", { pageSize: 2 });
+const badWalker = client.pages("/rewards", { pageSize: 0 });
+const pushed = client.afterPush(() => 7, { maxDelayMs: 0 });
+const early = { delayMs: typeof pushed.delayMs, customerId: typeof client.customerId };
+try { client.pushDelayMs(1000); } catch (e) { early.pushDelayMs = e.kind; }
+(async () => {
+  const r = { atImport, idle, early };
+  try {
+    const list = await first;
+    r.walker = (await walker.next()).length;
+    r.badWalker = await badWalker.next().then(() => "resolved", (e) => e.kind);
+    r.pushed = [await pushed, pushed.delayMs];
+    r.rewards = [list.rewards.length, list.total_items];
+    r.memory = wasmMemoryBytes() > 0;
+    r.refused = await refused.get("/rewards").then(() => "resolved", (e) => e instanceof CareCloudError && e.kind);
+    await client.login({ loginValue: "bob@example.com", password: "Passw0rd2" });
+    r.customer = typeof client.customerId === "string";
+    let n = 0;
+    for await (const _ of client.rewards.all({}, { pageSize: 100 })) n++;
+    r.all = n;
+    await client.logout();
+    await ready();
+    r.pushDelay = typeof new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "a" }).pushDelayMs(1000);
+    try { new CustomerClient({ externalApplicationId: "a" }); } catch (e) { r.throwsOnceReady = e.kind; }
+  } catch (e) { r.error = String((e && e.stack) || e); }
+  window.__result = r;
+})();
+`;
+const bundledExpected = { atImport: 0, idle: 0,
+  early: { delayMs: "undefined", customerId: "undefined", pushDelayMs: "config" }, walker: 2, badWalker: "config", pushed: [7, 0], rewards: [3, 260], memory: true, refused: "config", customer: true, all: 260,
+  pushDelay: "number", throwsOnceReady: "config" };
+
+/** Opens `url` in Chromium and checks the bundled app's result, the wasm fetched once and no console complaint. */
+async function runBundledApp(url, what) {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const complaints = [];
+    const wasmFetches = [];
+    page.on("pageerror", (e) => complaints.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") complaints.push(m.text()); });
+    page.on("response", (r) => { if (r.url().endsWith(".wasm")) wasmFetches.push(`${r.status()} ${r.headers()["content-type"]}`); });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__result, null, { timeout: 20000 });
+    eq(await page.evaluate(() => window.__result), bundledExpected, what);
+    eq(wasmFetches, ["200 application/wasm"], `${what}: the wasm fetched once, streamable`);
+    eq(complaints, [], `${what}: page errors and console warnings`);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A Vite project in `dir` whose page runs the bundled app; `config` is its vite.config.js, if any. */
+function viteProject(dir, config) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "index.html"), `<!doctype html>\n<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>vite consumer</title></head>
+<body><script type="module" src="/main.js"></script></body></html>\n`);
+  writeFileSync(join(dir, "main.js"), bundledApp);
+  if (config) writeFileSync(join(dir, "vite.config.js"), config);
+}
+
+/** Runs `vite ...args` as a server in `dir` (its own origin: calls to the sandbox are cross-origin) and the app in it. */
+async function viteServed(dir, args, what) {
+  const port = await freePort();
+  const server = spawn(bin("vite"), [...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  server.stdout.on("data", (d) => (log += d));
+  server.stderr.on("data", (d) => (log += d));
+  try {
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      try { await fetch(`http://127.0.0.1:${port}/`); up = true; } catch { await sleep(100); }
+    }
+    assert(up, `vite ${args.join(" ")} did not start: ${log}`);
+    await runBundledApp(`http://127.0.0.1:${port}/`, what);
+  } finally {
+    server.kill();
+  }
+}
+
+await test("a default Vite 6 project (no config) builds the package and its page runs in Chromium", async () => {
+  const dir = join(out, "vite");
+  viteProject(dir);
+  const r = spawnSync(bin("vite"), ["build"], { cwd: dir, encoding: "utf8" });
+  assert(r.status === 0, `vite build failed:\n${r.stdout}\n${r.stderr}`);
+  await viteServed(dir, ["preview"], "Vite build"); // serves dist/ as built
+});
+
+await test("Vite's dev server with the README's one line (optimizeDeps.exclude) runs the page", async () => {
+  // Pre-bundling moves the package into node_modules/.vite/deps, where `new URL("./….wasm", import.meta.url)` no
+  // longer finds the wasm: the package must be excluded from it (pkg-templates/README.md says so).
+  const dir = join(out, "vite-dev");
+  viteProject(dir, `export default { optimizeDeps: { exclude: ["carecloud-customer"] } };\n`);
+  await viteServed(dir, [], "Vite dev server");
+});
+
+await test("a default webpack 5 build (no config) of the package runs in Chromium", async () => {
+  const dir = join(out, "webpack");
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "src/index.js"), bundledApp);
+  // What `npx webpack` does in that folder with no webpack.config.js: ./src/index.js → ./dist/main.js, production mode.
+  const build = `require(${JSON.stringify(fileURLToPath(import.meta.resolve("webpack")))})({}, (e, s) => {
+    if (e || s.hasErrors()) { console.error(e || s.toString("errors-only")); process.exit(1); }
+  });`;
+  const r = spawnSync("node", ["-e", build], { cwd: dir, encoding: "utf8" });
+  assert(r.status === 0, `webpack failed:\n${r.stdout}\n${r.stderr}`);
+  writeFileSync(join(dir, "dist/index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>webpack consumer</title><script src="main.js"></script>`);
+  await runBundledApp(`${SANDBOX}/out/consumer/webpack/dist/index.html`, "webpack build");
+});
+
+/**
+ * Bundles `src` (a file in the consumer project, so "carecloud-customer" resolves to the installed package through
+ * its `workerd` export condition) into `dir`/worker.js, the package's wasm beside it.
+ */
+function bundleWorker(src, dir, defines = []) {
+  mkdirSync(dir, { recursive: true });
+  execFileSync(bin("esbuild"), [src, "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
+    "--conditions=workerd,worker,browser", "--external:*.wasm", `--outfile=${join(dir, "worker.js")}`, "--log-level=error",
+    ...defines.map(([k, v]) => `--define:${k}=${JSON.stringify(v)}`)], { cwd: out, stdio: "inherit" });
+  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "carecloud_customer_bg.wasm"));
+}
+/** The examples/worker build, pointed at the sandbox. */
+function bundleExampleWorker(dir) {
+  copyFileSync(join(root, "examples/worker/src/index.js"), join(out, "worker-src.js"));
+  bundleWorker("worker-src.js", dir, [["CARECLOUD_BASE_URL", API], ["CARECLOUD_APP_ID", "sandbox-app"]]);
+}
+/** Sandbox requests for `path` whose query contains `mark`. */
+const served = async (path, mark) => (await control("GET", "requests")).filter((r) => r.path === path && r.query.includes(mark)).length;
+
 async function freePort() {
   return new Promise((res) => {
     const s = createServer();
@@ -203,14 +373,7 @@ async function freePort() {
 
 await test("examples/worker in workerd: module-scope catalogue client, per-request customer clients", async () => {
   const dir = join(out, "worker");
-  mkdirSync(join(dir, "build"), { recursive: true });
-  // Bundle the example from inside the consumer project, so "carecloud-customer" resolves to the installed package
-  // through its `workerd` export condition.
-  copyFileSync(join(root, "examples/worker/src/index.js"), join(out, "worker-src.js"));
-  execFileSync(bin("esbuild"), ["worker-src.js", "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
-    "--conditions=workerd,worker,browser", "--external:*.wasm", "--outfile=worker/build/worker.js", "--log-level=error",
-    `--define:CARECLOUD_BASE_URL=${JSON.stringify(API)}`, `--define:CARECLOUD_APP_ID="sandbox-app"`], { cwd: out, stdio: "inherit" });
-  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "build/carecloud_customer_bg.wasm"));
+  bundleExampleWorker(join(dir, "build"));
   const port = await freePort();
   const capnp = readFileSync(join(root, "examples/worker/workerd.capnp"), "utf8").replace("127.0.0.1:8787", `127.0.0.1:${port}`);
   writeFileSync(join(dir, "workerd.capnp"), capnp);
@@ -280,9 +443,7 @@ export default {
   },
 };
 `);
-  execFileSync(bin("esbuild"), ["shared-src.js", "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
-    "--conditions=workerd,worker,browser", "--external:*.wasm", "--outfile=shared/worker.js", "--log-level=error"], { cwd: out, stdio: "inherit" });
-  copyFileSync(join(out, "node_modules/carecloud-customer/carecloud_customer_bg.wasm"), join(dir, "carecloud_customer_bg.wasm"));
+  bundleWorker("shared-src.js", dir);
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -298,19 +459,75 @@ const w :Workerd.Worker = (
   let log = "";
   wd.stderr.on("data", (d) => (log += d));
   const get = (p) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.json());
-  const served = async (mark) => (await control("GET", "requests")).filter((r) => r.path === "/rewards" && r.query.includes(mark)).length;
   try {
     for (let i = 0; i < 100; i++) { try { await fetch(`http://127.0.0.1:${port}/x`); break; } catch { await sleep(100); } }
     const first = await get("/a?mark=shared1");
     const second = await get("/b?mark=shared1");
     eq([first.n, second.n], [3, 3], `pages (${log})`);
-    eq(await served("mark=shared1"), 1, "the second client, in another request, was answered by the shared cache");
+    eq(await served("/rewards", "mark=shared1"), 1, "the second client, in another request, was answered by the shared cache");
     eq(second.stats.cacheHits, 1, "counted as a cache hit");
     const cust = await get("/customer?mark=cust1");
     eq(cust.keys, 0, "a logged-in customer's reads never enter the shared cache");
-    eq(await served("mark=cust1"), 2, "and are not answered from it");
+    eq(await served("/rewards", "mark=cust1"), 2, "and are not answered from it");
   } finally {
     wd.kill();
+  }
+});
+
+await test("Miniflare, real caches.default: two isolates running examples/worker share one catalogue read; customer reads bypass it", async () => {
+  const dir = join(out, "miniflare");
+  bundleExampleWorker(join(dir, "example"));
+  writeFileSync(join(out, "customer-probe.js"), `
+import { CustomerClient, workersSharedCache } from "carecloud-customer";
+const mk = (extra) => new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app", sharedCache: workersSharedCache(), cache: false, ...extra });
+export default {
+  async fetch(request) {
+    const mark = new URL(request.url).searchParams.get("mark");
+    const c = mk();
+    if (new URL(request.url).pathname === "/customer") {
+      await c.login({ loginValue: "alice@example.com", password: "Passw0rd1" });
+      await c.rewards.list({ count: 3, mark });
+      await c.rewards.list({ count: 3, mark });
+      await c.logout();
+    } else {
+      await c.rewards.list({ count: 3, mark });
+    }
+    return Response.json({ stats: c.stats() });
+  },
+};
+`);
+  bundleWorker("customer-probe.js", join(dir, "probe"));
+  const worker = (name, sub) => ({
+    name, modulesRoot: join(dir, sub), compatibilityDate: "2025-06-01",
+    modules: [{ type: "ESModule", path: join(dir, sub, "worker.js") }, { type: "CompiledWasm", path: join(dir, sub, "carecloud_customer_bg.wasm") }],
+    // The sandbox listens on loopback, which Miniflare's default outbound network refuses.
+    outboundService: { network: { allow: ["local"] } },
+  });
+  // Each worker is an isolate of its own; caches.default is the instance's one Cache API store, as in a data centre.
+  const mf = new Miniflare({ workers: [worker("a", "example"), worker("b", "example"), worker("probe", "probe")] });
+  try {
+    const [a, b, probe] = await Promise.all(["a", "b", "probe"].map((n) => mf.getWorker(n)));
+    const call = async (w, path) => { const r = await w.fetch(`http://worker${path}`); return { status: r.status, body: await r.json() }; };
+    const page = "/rewards?count=7&offset=13";
+    const first = await call(a, page);
+    const second = await call(b, page);
+    eq([first.status, first.body.rewards.length, second.status, second.body.rewards.length], [200, 7, 200, 7], "both isolates answered");
+    eq(second.body, first.body, "the same page");
+    eq(await served("/rewards", "offset=13"), 1, "one request reached the sandbox for the two isolates' reads");
+    // A logged-in customer's reads: not written to the shared cache (a catalogue read after them goes to the
+    // network) and not answered from it (once it holds the page, the customer still reads from the network).
+    eq((await call(probe, "/customer?mark=mfcust")).status, 200, "customer reads");
+    eq(await served("/rewards", "mark=mfcust"), 2, "the customer's two reads both reached the sandbox");
+    const anon = await call(probe, "/catalogue?mark=mfcust");
+    eq([anon.status, anon.body.stats.networkRequests > 0], [200, true], "catalogue read");
+    eq(await served("/rewards", "mark=mfcust"), 3, "the customer's reads left nothing in the shared cache");
+    const again = await call(probe, "/catalogue?mark=mfcust");
+    eq(await served("/rewards", "mark=mfcust"), 3, "(a catalogue read is answered from the shared cache now)");
+    eq(again.body.stats.cacheHits, 1, "counted as a cache hit");
+    await call(probe, "/customer?mark=mfcust");
+    eq(await served("/rewards", "mark=mfcust"), 5, "the customer's reads are not answered from the shared cache");
+  } finally {
+    await mf.dispose();
   }
 });
 
