@@ -3,11 +3,12 @@
 #   lint  - cargo fmt --check, clippy -D warnings and rustdoc -D warnings (host and wasm32)
 #   1     - native cargo test of the pure-Rust core and the sandbox
 #   1b    - the sandbox's responses validated against CareCloud's openapi.yaml (tests/sandbox/spec) (openapi-core)
+#   1c    - Schemathesis fuzzing of the strict sandbox from the spec (short form; FUZZ_LONG=1 for the long one)
 #   2     - wasm tests in Node
 #   3     - wasm tests in a headless Chromium page
 #   4     - wasm tests in a headless Chromium dedicated worker, and a service worker (afterPush clamp)
 #   5     - the built npm package: Node consumer (import + require), esbuild browser bundle, workerd Worker
-#   6     - Playwright run of the demo page in Chromium
+#   6     - Playwright run of the demo portal and the kiosk page in Chromium
 #   7     - soak: mixed calls in Chromium, memory flat, no timers or in-flight entries left
 # Every tier from 2 on starts from a reset sandbox and ends with check_violations (scripts/lib.sh).
 # Ends with one line: `N passed, M failed`.
@@ -54,7 +55,10 @@ cargo clippy --workspace --all-targets -q -- -D warnings >tests/out/clippy.log 2
 cargo clippy --target wasm32-unknown-unknown --all-targets -q -- -D warnings >tests/out/clippy-wasm.log 2>&1 || { head -60 tests/out/clippy-wasm.log; lint_fail=$((lint_fail+1)); }
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q >tests/out/doc.log 2>&1 || { head -40 tests/out/doc.log; lint_fail=$((lint_fail+1)); }
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q --target wasm32-unknown-unknown >tests/out/doc-wasm.log 2>&1 || { head -40 tests/out/doc-wasm.log; lint_fail=$((lint_fail+1)); }
-record "lint (fmt, clippy x2, doc x2)" $((5 - lint_fail)) "$lint_fail"
+# The spec-derived files are what their generators write (the reduced spec; the TypeScript types).
+target/py/bin/python tests/sandbox/spec/reduce.py --check >tests/out/spec-check.log 2>&1 || { cat tests/out/spec-check.log; lint_fail=$((lint_fail+1)); }
+node scripts/gen-types.mjs --check >tests/out/types-check.log 2>&1 || { cat tests/out/types-check.log; lint_fail=$((lint_fail+1)); }
+record "lint (fmt, clippy x2, doc x2, generated x2)" $((7 - lint_fail)) "$lint_fail"
 
 # --- tier 1: native
 cargo test --workspace >tests/out/native.log 2>&1; rc=$?
@@ -66,6 +70,16 @@ start_sandbox tests/out/sandbox.log || exit 1
 
 # --- tier 1b: the sandbox's responses against CareCloud's openapi.yaml
 tap_tier "1b sandbox vs openapi.yaml" tests/out/conformance.log target/py/bin/python tests/sandbox/conformance.py
+check_violations "1b sandbox vs openapi.yaml"
+
+# --- tier 1c: Schemathesis over the spec against the strict sandbox (no 5xx, negative data refused, valid responses)
+reset_sandbox
+if target/py/bin/python tests/sandbox/fuzz_api.py >tests/out/fuzz-api.log 2>&1; then
+  record "1c spec fuzzing (Schemathesis)" 1 0
+else
+  tail -30 tests/out/fuzz-api.log; record "1c spec fuzzing (Schemathesis)" 0 1
+fi
+tail -1 tests/out/fuzz-api.log
 
 # --- tiers 2-4: wasm in Node, a Chromium page, Chromium workers
 export WASM_BINDGEN_TEST_TIMEOUT=120
@@ -76,15 +90,18 @@ wasm_tier "4 wasm in Chromium workers" "wasm_worker wasm_service_worker" CHROMED
 # --- tier 5: the npm package in a Node consumer, a bundled browser page, and workerd
 reset_sandbox
 if ./scripts/package.sh >tests/out/package.log 2>&1; then
-  tap_tier "5 package (node, bundle, workerd)" tests/out/package-tests.log node tests/package/run.mjs
+  tap_tier "5 package (node, bundlers, workerd, Miniflare)" tests/out/package-tests.log node tests/package/run.mjs
 else
-  tail -30 tests/out/package.log; record "5 package (node, bundle, workerd)" 0 1
+  tail -30 tests/out/package.log; record "5 package (node, bundlers, workerd, Miniflare)" 0 1
 fi
-check_violations "5 package (node, bundle, workerd)"
+check_violations "5 package (node, bundlers, workerd, Miniflare)"
 
 # --- tier 6: Playwright on the demo
 reset_sandbox
 tap_tier "6 demo e2e (Playwright)" tests/out/e2e.log node tests/e2e/demo.mjs
+check_violations "6 demo e2e (Playwright)"
+reset_sandbox
+tap_tier "6 demo e2e (Playwright)" tests/out/e2e-kiosk.log node tests/e2e/kiosk.mjs
 check_violations "6 demo e2e (Playwright)"
 
 # --- tier 7: soak (short form; SOAK_CALLS=100000 for the long form)
