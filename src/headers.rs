@@ -157,6 +157,7 @@ pub struct Lifecycle {
 
 /// Reads `Deprecation` and `Sunset` together; `get` looks a header up by lowercase name. `None` when neither
 /// header says anything recognisable; a `Sunset` alone (RFC 8594 allows it) gives `deprecated: None`.
+#[cfg_attr(not(test), allow(dead_code))] // the client's sunset event will read it; only tests do so far
 pub fn lifecycle<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<Lifecycle> {
     let deprecated = get("deprecation").and_then(deprecation);
     let sunset_at = get("sunset").and_then(sunset);
