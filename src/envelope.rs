@@ -159,6 +159,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "serde")]
     #[test]
     fn page_reads_list_key_and_total() {
         use serde_json::Value;

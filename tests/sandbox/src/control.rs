@@ -17,15 +17,7 @@ pub fn control(state: &Mutex<Sandbox>, req: &Request, what: &str) -> Response {
             };
             for f in list {
                 let st = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
-                let headers = f
-                    .get("headers")
-                    .and_then(Value::as_object)
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let headers = header_pairs(&f);
                 s.faults.push(Fault {
                     method: st("method"),
                     path: st("path").unwrap_or_else(|| "*".into()),
@@ -90,15 +82,7 @@ pub fn control(state: &Mutex<Sandbox>, req: &Request, what: &str) -> Response {
                 .and_then(Value::as_str)
                 .unwrap_or("/")
                 .to_string();
-            let hs: Vec<(String, String)> = body
-                .get("headers")
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let hs = header_pairs(&body);
             if hs.is_empty() {
                 s.extra_headers.remove(&path);
             } else {
@@ -136,4 +120,16 @@ pub fn control(state: &Mutex<Sandbox>, req: &Request, what: &str) -> Response {
         }
         _ => Response::json(404, &json!({"error": "unknown control endpoint"})),
     }
+}
+
+/// The `headers` member of a control body as name/value pairs (non-string values read as empty).
+fn header_pairs(body: &Value) -> Vec<(String, String)> {
+    body.get("headers")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
