@@ -144,7 +144,7 @@ fn note_once(line: &str) {
             return;
         }
     }
-    web_sys::console::log_1(&line);
+    wasm_bindgen_test::console_log!("{}", line.as_string().unwrap_or_default());
 }
 
 pub fn obj(pairs: &[(&str, JsValue)]) -> Object {
