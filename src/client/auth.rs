@@ -3,7 +3,7 @@
 //! the token), update the token's setup. Tokens and passwords never reach a log or an error.
 
 use super::call::Call;
-use super::{uuid_v4, CallOptions, Client};
+use super::{uuid_v4, CallOptions, Client, Inner};
 use crate::error::{Error, ErrorKind};
 use crate::json::quoted;
 use crate::log::Event;
@@ -12,7 +12,7 @@ use crate::secret::Secret;
 use crate::tabs::{TabLock, TabNews, TabShare, TabToken, ASK_WAIT_MS};
 use crate::token_store::TokenStore;
 use futures_util::future::{select, Either, FutureExt};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 impl<R: Runtime> Client<R> {
     /// A call to a fixed path, past the read path (no cache, no dedupe).
@@ -27,7 +27,8 @@ impl<R: Runtime> Client<R> {
         self.send(&call, body, &CallOptions::default(), auth).await
     }
 
-    pub(super) fn key(&self, name: &str) -> String {
+    /// `{storagePrefix}:{externalApplicationId}:{name}`: the name of a stored value, lock or channel.
+    pub(crate) fn key(&self, name: &str) -> String {
         format!(
             "{}:{}:{}",
             self.inner.cfg.storage_prefix, self.inner.cfg.external_application_id, name
@@ -52,6 +53,12 @@ impl<R: Runtime> Client<R> {
     #[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
     pub(crate) fn set_tab_share(&self, tabs: Rc<dyn TabShare>) {
         *self.inner.tabs.borrow_mut() = Some(tabs);
+    }
+
+    /// A handle that does not keep the client alive (for the shell's message listener, which the client owns).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn downgrade(&self) -> WeakClient<R> {
+        WeakClient(Rc::downgrade(&self.inner))
     }
 
     fn tab_share(&self) -> Option<Rc<dyn TabShare>> {
@@ -468,6 +475,18 @@ impl<R: Runtime> Client<R> {
                 Err(e)
             }
         }
+    }
+}
+
+/// A [`Client`] that may have been dropped.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) struct WeakClient<R: Runtime>(Weak<Inner<R>>);
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+impl<R: Runtime> WeakClient<R> {
+    /// The client, while it lives.
+    pub(crate) fn upgrade(&self) -> Option<Client<R>> {
+        self.0.upgrade().map(|inner| Client { inner })
     }
 }
 
