@@ -80,6 +80,7 @@ export type ClientEvent =
   | { type: "circuit_open" }
   | { type: "circuit_closed" }
   | { type: "token_renewed" }
+  /** The customer must log in again: the token was replaced or invalid, or another tab sharing the token logged out. */
   | { type: "session_expired" }
   | { type: "rate_limited"; pauseMs: number };
 
@@ -128,6 +129,20 @@ export interface ClientOptions {
   isolateSafe?: boolean;
   /** Prefix of token-store keys, default "carecloud". */
   storagePrefix?: string;
+  /**
+   * Keep the generated device id in `localStorage` under `${storagePrefix}:${externalApplicationId}:device` (browser
+   * pages only), so a reload is the same device and its new token invalidates the previous one server-side. The
+   * device id is not a secret; tokens never go to `localStorage`. `device.deviceId` wins. Default true; `false`
+   * keeps the id in the token store (a new device per page load with the default memory store).
+   */
+  persistDeviceId?: boolean;
+  /**
+   * Share the device token in memory with the other tabs and workers of this origin that have the same device id
+   * (`BroadcastChannel` + `navigator.locks`, both required): a new tab takes the open tabs' token, creation and
+   * renewal are single-flight across tabs, and a login or logout applies to every tab. Never in Node (no
+   * `navigator.locks`) or Cloudflare Workers. Default true.
+   */
+  shareToken?: boolean;
   /**
    * A cache shared beyond this client for catalogue reads (`/rewards`, `/stores`, `/products`, `/languages`) made
    * with no customer logged in: `{match(key), put(key, text, ttlSeconds)}`, e.g. `workersSharedCache()` in Workers.

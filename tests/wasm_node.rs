@@ -6,3 +6,5 @@ const BROWSER_TRANSPORT: bool = false;
 mod harness;
 #[path = "wasm/suite.rs"]
 mod suite;
+#[path = "wasm/tabs_fallback.rs"]
+mod tabs_fallback;

@@ -7,6 +7,8 @@ const BROWSER_TRANSPORT: bool = true;
 mod harness;
 #[path = "wasm/suite.rs"]
 mod suite;
+#[path = "wasm/tabs.rs"]
+mod tabs;
 
 use carecloud_customer::wasm::CustomerClient;
 use harness::{field, json};

@@ -79,7 +79,10 @@ struct Auth {
     loaded: bool,
     device_id: Option<String>,
     customer_id: Option<String>,
+    /// Local generation: one higher for every token change (cached reads and renewals key on it).
     generation: u64,
+    /// Cross-tab generation of the token held (see `crate::tabs`); 0 when unknown.
+    epoch: u64,
 }
 
 struct Inner<R: Runtime> {
@@ -89,6 +92,10 @@ struct Inner<R: Runtime> {
     store: Box<dyn TokenStore>,
     auth: RefCell<Auth>,
     token_flight: RefCell<Option<SharedRenewal>>,
+    /// Where the device id is kept when not in `store` (localStorage in browsers); see `auth.rs`.
+    device_store: RefCell<Option<Rc<dyn TokenStore>>>,
+    /// The other tabs of this browser, when they share the token (`crate::tabs`).
+    tabs: RefCell<Option<Rc<dyn crate::tabs::TabShare>>>,
     gate: Gate,
     reads: Reads,
     observers: Observers,
@@ -123,6 +130,8 @@ impl<R: Runtime> Client<R> {
                 store,
                 auth: RefCell::new(auth),
                 token_flight: RefCell::new(None),
+                device_store: RefCell::new(None),
+                tabs: RefCell::new(None),
                 gate: Gate::new(&cfg),
                 reads: Reads {
                     cache: cfg

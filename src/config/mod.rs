@@ -145,6 +145,12 @@ pub struct Config {
     /// not be resolved from another). Joiners of a shared token request poll on their own timers instead, and the
     /// concurrency cap is not applied. Default false; the wasm shell turns it on in Workers.
     pub isolate_safe: bool,
+    /// Keep the generated device id in `localStorage` (browser pages), so a reload is the same device and its new
+    /// token invalidates the previous one server-side. Never the token. Default true; `device.deviceId` wins.
+    pub persist_device_id: bool,
+    /// Share the device token in memory with the other tabs and workers of this origin that have the same device
+    /// id (`BroadcastChannel` + Web Locks; where either is missing the client keeps its own token). Default true.
+    pub share_token: bool,
 }
 
 const ENTERPRISE_KEYS: &[&str] = &[
@@ -191,6 +197,8 @@ const KNOWN: &[&str] = &[
     "isolateSafe",
     "correlationHeader",
     "sharedCache",
+    "persistDeviceId",
+    "shareToken",
 ];
 
 /// The range of `timeoutMs`, in the options and per call.
@@ -315,6 +323,8 @@ impl Config {
             dedupe: o.boolean("dedupe", true)?,
             storage_prefix: o.string_or("storagePrefix", "carecloud")?,
             isolate_safe: o.boolean("isolateSafe", false)?,
+            persist_device_id: o.boolean("persistDeviceId", true)?,
+            share_token: o.boolean("shareToken", true)?,
         })
     }
 }

@@ -5,3 +5,4 @@ mod account;
 mod client;
 mod parser_fuzz;
 pub(crate) mod sim;
+mod tabs;

@@ -44,6 +44,8 @@ pub struct SimState {
     pub requests: RefCell<Vec<HttpRequest>>,
     rng: Cell<u64>,
     pub aborted: Cell<u32>,
+    /// Added before every scripted reply, ms (0 by default).
+    pub latency_ms: Cell<u64>,
 }
 
 #[derive(Clone)]
@@ -114,6 +116,7 @@ impl Sim {
             requests: RefCell::new(Vec::new()),
             rng: Cell::new(0x1234_5678_9abc_def1),
             aborted: Cell::new(0),
+            latency_ms: Cell::new(0),
         }))
     }
 
@@ -210,6 +213,10 @@ impl Runtime for Sim {
         let script = match self.0.handler.borrow_mut().as_mut() {
             Some(h) => h(&req),
             None => Script::Network,
+        };
+        let script = match self.0.latency_ms.get() {
+            0 => script,
+            ms => Script::After(ms, Box::new(script)),
         };
         let state = self.0.clone();
         async move {

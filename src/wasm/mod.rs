@@ -6,12 +6,13 @@ mod pages;
 mod runtime;
 mod shared_cache;
 mod store;
+mod tabs;
 mod ui;
 
 pub use pages::Pages;
 pub use runtime::{crypto_fill, JsRuntime, Timer};
 use shared_cache::{shared_read, SharedCache, SHARED_PATHS};
-pub use store::{JsStore, SessionStore};
+pub use store::{DeviceIdStore, JsStore, SessionStore};
 pub use ui::{DEFAULT_MIN_BUSY_MS, SERVICE_WORKER_MAX_DELAY_MS};
 
 use crate::client::{CallOptions, Client};
@@ -214,6 +215,7 @@ impl CustomerClient {
             },
             store,
         );
+        tabs::attach(&client, client.config(), workers);
         if let Ok(f) = get(&options, "onLog").dyn_into::<Function>() {
             client.set_on_log(move |e| {
                 let _ = f.call1(&JsValue::UNDEFINED, &log_to_js(e));

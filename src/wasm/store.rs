@@ -1,5 +1,5 @@
 //! Token stores for the browser and for user code: `sessionStorage`, and any `{get, set, remove}` object whose
-//! methods may return promises. localStorage is never used.
+//! methods may return promises. localStorage holds the device id only ([`DeviceIdStore`]), never a token.
 
 use crate::error::{Error, ErrorKind};
 use crate::token_store::TokenStore;
@@ -45,6 +45,53 @@ impl TokenStore for SessionStore {
     }
     fn remove(&self, key: &str) -> LocalBoxFuture<'static, Result<(), Error>> {
         ready(self.storage.remove_item(key).map_err(|_| storage_error())).boxed_local()
+    }
+}
+
+/// `localStorage` for the device id, which is not a secret (CareCloud invalidates a device's token only by a newer
+/// token for the same device id, so a reload must keep it). Only keys ending in `:device` are read or written:
+/// the token and the customer id never reach localStorage. Only in a page (workers have no localStorage, and Node's
+/// would be a file).
+pub struct DeviceIdStore {
+    storage: web_sys::Storage,
+}
+
+impl DeviceIdStore {
+    /// `localStorage`, or `None` where there is none or it refuses access (sandboxed frames, blocked storage).
+    pub fn open() -> Option<DeviceIdStore> {
+        let global = js_sys::global();
+        if !Reflect::has(&global, &JsValue::from_str("document")).unwrap_or(false) {
+            return None;
+        }
+        let v = Reflect::get(&global, &JsValue::from_str("localStorage")).ok()?;
+        Some(DeviceIdStore {
+            storage: v.dyn_into().ok()?,
+        })
+    }
+}
+
+fn device_key(key: &str) -> Result<&str, Error> {
+    if key.ends_with(":device") {
+        Ok(key)
+    } else {
+        Err(Error::config("only the device id is kept in localStorage"))
+    }
+}
+
+impl TokenStore for DeviceIdStore {
+    fn get(&self, key: &str) -> LocalBoxFuture<'static, Result<Option<String>, Error>> {
+        let r = device_key(key).and_then(|k| self.storage.get_item(k).map_err(|_| storage_error()));
+        ready(r).boxed_local()
+    }
+    fn set(&self, key: &str, value: &str) -> LocalBoxFuture<'static, Result<(), Error>> {
+        let r = device_key(key)
+            .and_then(|k| self.storage.set_item(k, value).map_err(|_| storage_error()));
+        ready(r).boxed_local()
+    }
+    fn remove(&self, key: &str) -> LocalBoxFuture<'static, Result<(), Error>> {
+        let r =
+            device_key(key).and_then(|k| self.storage.remove_item(k).map_err(|_| storage_error()));
+        ready(r).boxed_local()
     }
 }
 

@@ -153,7 +153,7 @@ fn note_once(line: &str) {
             return;
         }
     }
-    web_sys::console::log_1(&line);
+    wasm_bindgen_test::console_log!("{}", line.as_string().unwrap_or_default());
 }
 
 /// The body CareCloud's spec requires for `POST /rewards/{id}/actions/create-voucher`: the logged-in customer's id.

@@ -204,13 +204,13 @@ async fn replaced_token_is_renewed_once_and_the_call_succeeds() {
     let mk = || {
         CustomerClient::new(json(&format!(
             r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app", "cache": false,
-                "device": {{"deviceId": "{device}"}}}}"#
+                "shareToken": false, "device": {{"deviceId": "{device}"}}}}"#
         )))
         .unwrap()
     };
     let (a, b) = (mk(), mk());
     ok(a.connect()).await;
-    ok(b.connect()).await; // same device: a's token is now invalid
+    ok(b.connect()).await; // same device, not sharing (as in another browser): a's token is now invalid
     ok(a.get("/stores/s0001".into(), JsValue::UNDEFINED)).await;
     assert_eq!(field(&a.stats(), "tokenRenewals").as_f64(), Some(1.0));
 }
@@ -851,9 +851,11 @@ async fn a_stored_token_is_reused_without_post_tokens() {
     )
     .unwrap();
     let base = sb.api();
+    // A storage prefix of its own: a fresh browser, not the device of other clients alive in this page.
+    let prefix = unique("reuse-");
     let mk = || {
         let o = json(&format!(
-            r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app"}}"#
+            r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app", "storagePrefix": "{prefix}"}}"#
         ));
         Reflect::set(&o, &"tokenStore".into(), &store).unwrap();
         CustomerClient::new(o).unwrap()
@@ -949,13 +951,13 @@ async fn fifty_concurrent_401s_renew_the_token_once() {
     let mk = || {
         CustomerClient::new(json(&format!(
             r#"{{"baseUrl": "{base}", "externalApplicationId": "sandbox-app", "cache": false, "rateLimit": false,
-                "device": {{"deviceId": "{device}"}}}}"#
+                "shareToken": false, "device": {{"deviceId": "{device}"}}}}"#
         )))
         .unwrap()
     };
     let (a, b) = (mk(), mk());
     ok(a.connect()).await;
-    ok(b.connect()).await; // same device: a's token is now replaced
+    ok(b.connect()).await; // same device, not sharing (as in another browser): a's token is now replaced
     let calls = Array::new();
     for i in 0..50 {
         calls.push(&a.get(
