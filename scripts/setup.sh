@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
 say() { printf '[setup] %s\n' "$*"; }
 
 # 1. Rust: the wasm target and the lint components.
@@ -16,9 +17,12 @@ for c in clippy rustfmt; do
   rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done
 
-# 2. Chromium + ChromeDriver from Debian (never a downloaded browser).
+# 2. The browsers the wasm tests run in, from Debian (never a downloaded browser): Chromium + ChromeDriver,
+#    Firefox ESR (its geckodriver comes from crates.io, step 4), WebKitGTK's WebDriver + Xvfb for its display.
+#    One apt-get for whatever is missing.
 missing=()
-for want in /usr/bin/chromium:chromium "$CHROMEDRIVER_BIN":chromium-driver; do
+for want in /usr/bin/chromium:chromium "$CHROMEDRIVER_BIN":chromium-driver /usr/bin/firefox-esr:firefox-esr \
+            "$WEBKITDRIVER_BIN":webkit2gtk-driver /usr/bin/Xvfb:xvfb; do
   [ -x "${want%%:*}" ] || missing+=("${want##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -44,10 +48,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION"
 fi
 
 # 4. wasm-pack (for `wasm-pack test`; `make package` does not use it: scripts/package.sh runs wasm-bindgen and
-#    npm's wasm-opt itself).
+#    npm's wasm-opt itself) and geckodriver (Firefox's WebDriver, for tier 3b).
 if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
   say "installing wasm-pack $WASM_PACK_VERSION"
   cargo install -q --locked wasm-pack --version "=$WASM_PACK_VERSION" --force
+fi
+if [ "$("$GECKODRIVER_BIN" --version 2>/dev/null | awk 'NR==1{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  say "installing geckodriver $GECKODRIVER_VERSION"
+  cargo install -q --locked geckodriver --version "=$GECKODRIVER_VERSION" --force
 fi
 
 # 5. npm dev tools pinned in package-lock.json: binaryen (wasm-opt), workerd, playwright-core, esbuild, peers.
@@ -69,4 +77,5 @@ if [ ! -f "$pystamp" ] || [ "$(cat "$pystamp")" != "$pywant" ]; then
   echo "$pywant" > "$pystamp"
 fi
 
-say "ready: $(wasm-bindgen --version), $(wasm-pack --version), wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -1)"
+say "ready: $(wasm-bindgen --version), $(wasm-pack --version), wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -1),"
+say "       $(firefox-esr --version 2>/dev/null | head -1), geckodriver $GECKODRIVER_VERSION, WebKitGTK $(dpkg-query -W -f '${Version}' webkit2gtk-driver 2>/dev/null)"

@@ -6,6 +6,8 @@
 #   1c    - Schemathesis fuzzing of the strict sandbox from the spec (short form; FUZZ_LONG=1 for the long one)
 #   2     - wasm tests in Node
 #   3     - wasm tests in a headless Chromium page
+#   3b    - the page, dedicated-worker and service-worker wasm tests in headless Firefox
+#   3c    - the same in WebKit (WebKitGTK's WebKitWebDriver on a virtual X display)
 #   4     - wasm tests in a headless Chromium dedicated worker, and a service worker (afterPush clamp)
 #   5     - the built npm package: Node consumer (import + require), esbuild browser bundle, workerd Worker
 #   6     - Playwright run of the demo portal and the kiosk page in Chromium
@@ -49,6 +51,18 @@ wasm_tier() {
   read -r p f < <(count_cargo "$log" $rc); record "$name" "$p" "$f"
   check_violations "$name"
 }
+# A virtual X display for WebKitGTK (it has no headless mode); reuses $DISPLAY when there is one.
+start_display() {
+  [ -n "${DISPLAY:-}" ] && return 0
+  local fdfile=tests/out/xvfb.display
+  Xvfb -displayfd 3 -nolisten tcp 3>"$fdfile" >tests/out/xvfb.log 2>&1 &
+  XVFB_PID=$!
+  on_exit 'kill $XVFB_PID'
+  for _ in $(seq 50); do [ -s "$fdfile" ] && break; sleep 0.1; done
+  [ -s "$fdfile" ] || { echo "Xvfb did not start"; cat tests/out/xvfb.log; return 1; }
+  export DISPLAY=":$(head -1 "$fdfile")"
+}
+
 # --- lint gates
 lint_fail=0
 cargo fmt --all -- --check >tests/out/fmt.log 2>&1 || { head -40 tests/out/fmt.log; lint_fail=$((lint_fail+1)); }
@@ -82,10 +96,18 @@ else
 fi
 tail -1 tests/out/fuzz-api.log
 
-# --- tiers 2-4: wasm in Node, a Chromium page, Chromium workers
+# --- tiers 2-4: wasm in Node, and in Chromium, Firefox and WebKit (page, dedicated worker, service worker)
 export WASM_BINDGEN_TEST_TIMEOUT=120
 wasm_tier "2 wasm in Node" "wasm_node"
 wasm_tier "3 wasm in Chromium page" "wasm_browser" CHROMEDRIVER="$CHROMEDRIVER_BIN"
+wasm_tier "3b wasm in Firefox (page, workers)" "wasm_browser wasm_worker wasm_service_worker" \
+  GECKODRIVER="$GECKODRIVER_BIN"
+if start_display; then
+  wasm_tier "3c wasm in WebKit (page, workers)" "wasm_browser wasm_worker wasm_service_worker" \
+    SAFARIDRIVER="$WEBKITDRIVER_BIN"
+else
+  record "3c wasm in WebKit (page, workers)" 0 1
+fi
 wasm_tier "4 wasm in Chromium workers" "wasm_worker wasm_service_worker" CHROMEDRIVER="$CHROMEDRIVER_BIN"
 
 # --- tier 5: the npm package in a Node consumer, a bundled browser page, and workerd
