@@ -2,33 +2,23 @@
 // one run on this machine against the sandbox. Prints a table; with --write, also writes BENCHMARKS.md.
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
-import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { createServer } from "node:net";
 import { cpus, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { bundle, esbuild, measureOurs, out, root, sizes } from "./size.mjs";
 
-const root = resolve(import.meta.dirname, "..");
 const SANDBOX = process.env.SANDBOX_URL;
-const out = join(root, "tests/out/bench");
 mkdirSync(out, { recursive: true });
-const esbuild = join(root, "node_modules/.bin/esbuild");
 const N = Number(process.env.BENCH_N || 2000);
 const rows = [];
 const row = (section, metric, ours, peer, ratio, target, verdict) => rows.push({ section, metric, ours, peer, ratio, target, verdict });
 const f = (x, d = 2) => (typeof x === "number" ? x.toFixed(d) : String(x));
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-const sizes = (buf) => ({ raw: buf.length, gz: gzipSync(buf, { level: 9 }).length, br: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length });
 
-// ---- 1. size
-execFileSync(esbuild, [join(root, "bench/peers-entry.js"), "--bundle", "--minify", "--format=esm", "--platform=browser",
-  "--target=es2022", `--outfile=${join(out, "peers.js")}`, "--log-level=error"]);
-execFileSync(esbuild, [join(root, "bench/ours-entry.js"), "--bundle", "--minify", "--format=esm", "--platform=browser",
-  "--target=es2022", `--outfile=${join(out, "ours.js")}`, "--log-level=error"]);
-const wasm = sizes(readFileSync(join(root, "dist/carecloud_customer_bg.wasm")));
-const glue = sizes(readFileSync(join(out, "ours.js")));
-const peers = sizes(readFileSync(join(out, "peers.js")));
-const oursTotal = { raw: wasm.raw + glue.raw, gz: wasm.gz + glue.gz, br: wasm.br + glue.br };
+// ---- 1. size (the same measurement as the size guard, bench/size-check.mjs)
+const peers = sizes(bundle("bench/peers-entry.js", "peers"));
+const { wasm, glue, total: oursTotal } = measureOurs();
 row("1 size", "wasm raw / gzip / brotli", `${kb(wasm.raw)} / ${kb(wasm.gz)} / ${kb(wasm.br)}`, "", "", "", "");
 row("1 size", "JS glue+wrapper, minified (raw / gz / br)", `${kb(glue.raw)} / ${kb(glue.gz)} / ${kb(glue.br)}`, "", "", "", "");
 const sizeRatio = oursTotal.gz / peers.gz;

@@ -170,6 +170,11 @@ export interface BaseCallOptions {
   timeoutMs?: number;
   /** Idempotency key for this write (with `idempotencyHeader` on). */
   idempotencyKey?: string;
+  /**
+   * A result is parsed once and shared, deeply frozen, by every caller of that response (joined reads, cache hits):
+   * changing it throws a `TypeError` in strict mode. `true` returns a private mutable copy (`structuredClone`).
+   */
+  mutable?: boolean;
 }
 
 /** Options of a call on a concrete path (a `string` that is not one of the spec's paths): nothing is checked. */

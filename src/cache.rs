@@ -3,6 +3,7 @@
 
 use crate::config::options::{int, Options, Switch};
 use crate::error::Error;
+use crate::runtime::BodySize;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -78,8 +79,8 @@ pub enum Partition {
 }
 
 #[derive(Debug)]
-struct Entry {
-    body: Rc<str>,
+struct Entry<B> {
+    body: B,
     expires_at: f64,
     partition: Partition,
     path: String,
@@ -90,21 +91,21 @@ struct Entry {
 ///
 /// ```
 /// use carecloud_customer::cache::{CacheConfig, Partition, ResponseCache};
-/// let mut c = ResponseCache::new(CacheConfig::default());
+/// let mut c: ResponseCache = ResponseCache::new(CacheConfig::default());
 /// let alice = Partition::Customer("a".into());
 /// c.put(&alice, "/customers", "/customers?", "{\"data\":{}}".into(), 1000.0, 0.0);
 /// assert!(c.get(&alice, "/customers?", 10.0).is_some());
 /// assert!(c.get(&Partition::Customer("b".into()), "/customers?", 10.0).is_none());
 /// ```
 #[derive(Debug)]
-pub struct ResponseCache {
+pub struct ResponseCache<B = Rc<str>> {
     config: CacheConfig,
-    entries: HashMap<(Partition, String), Entry>,
+    entries: HashMap<(Partition, String), Entry<B>>,
     bytes: usize,
     tick: u64,
 }
 
-impl ResponseCache {
+impl<B: BodySize + Clone> ResponseCache<B> {
     /// An empty cache.
     pub fn new(config: CacheConfig) -> Self {
         ResponseCache {
@@ -128,7 +129,7 @@ impl ResponseCache {
     }
 
     /// A fresh entry's body, if any; refreshes its LRU position. Expired entries are removed.
-    pub fn get(&mut self, partition: &Partition, url: &str, now: f64) -> Option<Rc<str>> {
+    pub fn get(&mut self, partition: &Partition, url: &str, now: f64) -> Option<B> {
         let key = (partition.clone(), url.to_string());
         let fresh = self.entries.get(&key).map(|e| e.expires_at > now)?;
         if !fresh {
@@ -147,7 +148,7 @@ impl ResponseCache {
         partition: &Partition,
         path: &str,
         url: &str,
-        body: Rc<str>,
+        body: B,
         ttl_ms: f64,
         now: f64,
     ) {
@@ -155,7 +156,7 @@ impl ResponseCache {
         if ttl_ms.is_nan()
             || ttl_ms <= 0.0
             || self.config.max_entries == 0
-            || body.len() > self.config.max_bytes / 4
+            || body.size() > self.config.max_bytes / 4
             || (personal && !self.config.customer_data)
         {
             return;
@@ -164,12 +165,12 @@ impl ResponseCache {
         self.remove(&key);
         while !self.entries.is_empty()
             && (self.entries.len() >= self.config.max_entries
-                || self.bytes + body.len() > self.config.max_bytes)
+                || self.bytes + body.size() > self.config.max_bytes)
         {
             self.evict_lru();
         }
         self.tick += 1;
-        self.bytes += body.len();
+        self.bytes += body.size();
         self.entries.insert(
             key,
             Entry {
@@ -184,7 +185,7 @@ impl ResponseCache {
 
     fn remove(&mut self, key: &(Partition, String)) {
         if let Some(e) = self.entries.remove(key) {
-            self.bytes -= e.body.len();
+            self.bytes -= e.body.size();
         }
     }
 
@@ -199,12 +200,12 @@ impl ResponseCache {
         }
     }
 
-    fn retain(&mut self, keep: impl Fn(&Entry) -> bool) {
+    fn retain(&mut self, keep: impl Fn(&Entry<B>) -> bool) {
         let mut freed = 0;
         self.entries.retain(|_, e| {
             let k = keep(e);
             if !k {
-                freed += e.body.len();
+                freed += e.body.size();
             }
             k
         });
@@ -257,7 +258,7 @@ mod tests {
 
     #[test]
     fn expires_after_ttl() {
-        let mut c = ResponseCache::new(CacheConfig::default());
+        let mut c: ResponseCache = ResponseCache::new(CacheConfig::default());
         let p = Partition::Anonymous;
         c.put(&p, "/rewards", "/rewards?count=1", "{}".into(), 100.0, 0.0);
         assert!(c.get(&p, "/rewards?count=1", 99.0).is_some());
@@ -267,7 +268,7 @@ mod tests {
 
     #[test]
     fn bounded_by_entries_with_lru_eviction() {
-        let mut c = ResponseCache::new(cfg(3, 1 << 20));
+        let mut c: ResponseCache = ResponseCache::new(cfg(3, 1 << 20));
         let p = Partition::Anonymous;
         for i in 0..3 {
             c.put(&p, "/x", &format!("/x/{i}"), "{}".into(), 1e9, 0.0);
@@ -284,7 +285,7 @@ mod tests {
 
     #[test]
     fn bounded_by_bytes() {
-        let mut c = ResponseCache::new(cfg(100, 40));
+        let mut c: ResponseCache = ResponseCache::new(cfg(100, 40));
         let p = Partition::Anonymous;
         for i in 0..10 {
             c.put(&p, "/x", &format!("/x/{i}"), "0123456789".into(), 1e9, 0.0);
@@ -300,7 +301,7 @@ mod tests {
 
     #[test]
     fn partitions_never_leak_and_logout_drops_customer_entries() {
-        let mut c = ResponseCache::new(CacheConfig::default());
+        let mut c: ResponseCache = ResponseCache::new(CacheConfig::default());
         let (a, b, anon) = (
             Partition::Customer("A".into()),
             Partition::Customer("B".into()),
@@ -317,7 +318,7 @@ mod tests {
 
     #[test]
     fn prefix_invalidation_and_ttl_rules() {
-        let mut c = ResponseCache::new(CacheConfig::default());
+        let mut c: ResponseCache = ResponseCache::new(CacheConfig::default());
         let p = Partition::Anonymous;
         c.put(&p, "/rewards/r1", "/rewards/r1?", "1".into(), 1e9, 0.0);
         c.put(&p, "/rewards", "/rewards?", "2".into(), 1e9, 0.0);

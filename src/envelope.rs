@@ -71,13 +71,6 @@ impl ErrorBody {
     }
 }
 
-/// A cheap structural check that a 2xx body is a JSON object (so truncation and HTML pages are caught before the
-/// full parse): non-empty, starts with `{` and ends with `}` after trimming whitespace.
-pub fn looks_like_json_object(body: &str) -> bool {
-    let t = body.trim();
-    t.starts_with('{') && t.ends_with('}')
-}
-
 /// One page of a list: the items and `total_items`, read from the `data` object of a list response.
 #[cfg(feature = "serde")]
 #[derive(Debug, PartialEq)]
@@ -174,13 +167,5 @@ mod tests {
         assert_eq!(p.items.len(), 2);
         let p = Page::from_data(&Value::Null, Some("rewards"));
         assert!(p.items.is_empty() && p.total_items.is_none());
-    }
-
-    #[test]
-    fn json_object_check() {
-        assert!(looks_like_json_object(" {\"data\":{}}\n"));
-        assert!(!looks_like_json_object("{\"data\":{\"rewa"));
-        assert!(!looks_like_json_object("<!DOCTYPE html>"));
-        assert!(!looks_like_json_object(""));
     }
 }

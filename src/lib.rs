@@ -66,7 +66,10 @@ pub use config::{Config, DeviceInfo, Setup, API_PATH};
 pub use error::{Error, ErrorKind, InvalidParam};
 pub use log::{Event, LogEntry};
 pub use paginate::Paginator;
-pub use runtime::{HttpRequest, HttpResponse, Method, Runtime, TransportError, READ_HEADERS};
+pub use runtime::{
+    BodySize, Fetched, HttpRequest, HttpResponse, Method, Payload, Runtime, TransportError,
+    READ_HEADERS,
+};
 pub use secret::Secret;
 pub use token_store::{MemoryStore, TokenStore};
 

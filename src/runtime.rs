@@ -1,6 +1,6 @@
 //! The seam between the pure core and its environment: [`Runtime`] gives time, sleep, randomness, the HTTP
-//! transport and JSON decoding. The wasm shell implements it over `fetch`, `setTimeout` and `crypto`; tests
-//! implement it over simulated time.
+//! transport and the parsed response bodies. The wasm shell implements it over `fetch`, `setTimeout`, `crypto`
+//! and `JSON.parse` (a body never enters linear memory); tests implement it over simulated time.
 
 use crate::error::Error;
 use futures_util::future::LocalBoxFuture;
@@ -71,15 +71,39 @@ pub const READ_HEADERS: &[&str] = &[
     "x-request-id",
 ];
 
-/// One HTTP response.
+/// One HTTP response's status and headers (its body comes beside it as a [`Payload`]).
 #[derive(Clone, Debug, Default)]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
     /// The headers of [`READ_HEADERS`] that were present, names lowercase.
     pub headers: Vec<(&'static str, String)>,
-    /// The body as text.
-    pub body: String,
+}
+
+/// A response body as the transport hands it over.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload<B> {
+    /// A 2xx body the runtime parsed: a JSON object, or empty (204).
+    Parsed(B),
+    /// A 2xx body that is not a JSON object (cut short, an HTML page).
+    Malformed,
+    /// The body of any other status, as text: the core reads CareCloud's error envelope from it.
+    Text(String),
+}
+
+/// What the transport resolves to: the response's status and headers and its body, or why there is none.
+pub type Fetched<B> = Result<(HttpResponse, Payload<B>), TransportError>;
+
+/// The size a body counts for in the cache's byte budget.
+pub trait BodySize {
+    /// Approximate bytes.
+    fn size(&self) -> usize;
+}
+
+impl BodySize for std::rc::Rc<str> {
+    fn size(&self) -> usize {
+        self.len()
+    }
 }
 
 impl HttpResponse {
@@ -104,6 +128,9 @@ pub enum TransportError {
 pub trait Runtime: 'static {
     /// What a successful call resolves to (a JS value in wasm, `serde_json::Value` natively).
     type Value: 'static;
+    /// A parsed response body, parsed once and shared by every caller of that response (joiners of a deduplicated
+    /// read, cache hits). In wasm a deeply frozen JS object that never enters linear memory; natively the text.
+    type Body: Clone + BodySize + 'static;
 
     /// Wall-clock time, Unix epoch ms.
     fn now_ms(&self) -> f64;
@@ -112,15 +139,12 @@ pub trait Runtime: 'static {
     /// Fills `buf` from a CSPRNG.
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error>;
     /// Sends one request. Dropping the future must abort the request.
-    fn fetch(
-        &self,
-        req: HttpRequest,
-    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
-    /// Decodes a successful body (a JSON object) into the value of its `data` field; an empty body (204) decodes
-    /// to the runtime's null. Fails with a `decode` error when the body is not JSON.
-    /// The body is shared (`Rc`) so a runtime may reuse work across callers of the same body (the wasm runtime
-    /// converts a body to a JS string once for all callers of a deduplicated read or cache entry).
-    fn decode(&self, body: &std::rc::Rc<str>) -> Result<Self::Value, Error>;
+    fn fetch(&self, req: HttpRequest) -> LocalBoxFuture<'static, Fetched<Self::Body>>;
+    /// The value of a body's `data` field (the runtime's null when it has none, or the body is empty). Every
+    /// caller of one body gets the same value.
+    fn data(&self, body: &Self::Body) -> Self::Value;
+    /// A body as JSON text, for the core's few reads inside a body (a token, a customer id, a channel list).
+    fn body_text(&self, body: &Self::Body) -> std::rc::Rc<str>;
 
     /// A uniform random number in `[0, 1)` from the CSPRNG (0.5 if the CSPRNG is unavailable).
     fn random_unit(&self) -> f64 {

@@ -11,7 +11,6 @@ use crate::config::options::Options;
 use crate::error::Error;
 use crate::json::{quote, quoted, Json};
 use crate::runtime::{Method, Runtime};
-use std::rc::Rc;
 
 /// The channel text id used when neither `communicationChannelId` nor `channel` is given.
 const DEFAULT_CHANNEL: &str = "email";
@@ -65,8 +64,8 @@ impl<R: Runtime> Client<R> {
 
     /// Hands the logged-in customer to another application (`GET /tokens/{id}/actions/auth-token`, never cached).
     /// `args` is a JSON object: `externalApplicationId` (required), `tokenType` (1 or 2, default 1). Resolves to
-    /// the response body (`data`: `authentication_token`, `token_request_id`, `valid_to`).
-    pub async fn auth_token(&self, args: &str) -> Result<Rc<str>, Error> {
+    /// the response's `data` (`authentication_token`, `token_request_id`, `valid_to`).
+    pub async fn auth_token(&self, args: &str) -> Result<R::Value, Error> {
         let v = parse_args(args, "authToken")?;
         let o = Options::arguments(&v, "authToken")?;
         let query = vec![
@@ -85,7 +84,7 @@ impl<R: Runtime> Client<R> {
             ..CallOptions::default()
         };
         let path = format!("/tokens/{TOKEN_PLACEHOLDER}/actions/auth-token");
-        self.request_text(Method::Get, &path, None, opts).await
+        self.request(Method::Get, &path, None, opts).await
     }
 
     /// The `communication_channel_id` of the channel whose `text_id` is `text_id`, from the cached channel list.

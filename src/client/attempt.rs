@@ -5,27 +5,26 @@ use super::admission::Admission;
 use super::call::Call;
 use super::url::{encode_component, uuid_v4};
 use super::{CallOptions, Client, TOKEN_PLACEHOLDER};
-use crate::envelope::looks_like_json_object;
 use crate::error::{Error, ErrorKind};
 use crate::headers;
 use crate::log::LogEntry;
 use crate::retry::{Decision, Failure};
-use crate::runtime::{HttpRequest, HttpResponse, Runtime, TransportError};
+use crate::runtime::{HttpRequest, HttpResponse, Payload, Runtime, TransportError};
 use crate::secret::Secret;
 use futures_util::future::{select, Either};
 use std::borrow::Cow;
 
 /// What the transport did within the attempt's time.
-pub(super) enum Attempted {
-    Response(HttpResponse),
+pub(super) enum Attempted<B> {
+    Response(HttpResponse, Payload<B>),
     Network(String),
     Timeout,
 }
 
 /// An attempt, classified.
-pub(super) enum Outcome {
-    /// 2xx with a JSON object (or empty) body.
-    Success(HttpResponse),
+pub(super) enum Outcome<B> {
+    /// 2xx with a JSON object (or empty) body, parsed.
+    Success(HttpResponse, B),
     /// 2xx with a body that is not a JSON object (truncated, an HTML page): final.
     Undecodable(Error),
     /// 401: the device token is not (or no longer) valid.
@@ -54,11 +53,11 @@ pub(super) struct Failed {
     retry_after: Option<u64>,
 }
 
-impl Outcome {
+impl<B> Outcome<B> {
     /// Whether the attempt counts as a failure for the circuit breaker: no response, or a 5xx.
     pub(super) fn breaker_failure(&self) -> bool {
         match self {
-            Outcome::Success(_) | Outcome::Undecodable(_) => false,
+            Outcome::Success(..) | Outcome::Undecodable(_) => false,
             Outcome::Unauthorized(f) | Outcome::Failed(f) => match f.failure {
                 Failure::Network | Failure::Timeout => true,
                 Failure::Status(s) => s >= 500,
@@ -140,12 +139,12 @@ impl<R: Runtime> Client<R> {
         req: HttpRequest,
         timeout_ms: u64,
         admission: &mut Admission<'_>,
-    ) -> (Attempted, f64) {
+    ) -> (Attempted<R::Body>, f64) {
         let rt = &self.inner.rt;
         self.inner.stats.borrow_mut().network_requests += 1;
         let t0 = rt.now_ms();
         let result = match select(rt.fetch(req), rt.sleep(timeout_ms)).await {
-            Either::Left((Ok(r), _)) => Attempted::Response(r),
+            Either::Left((Ok((r, body)), _)) => Attempted::Response(r, body),
             Either::Left((Err(TransportError::Network(m)), _)) => Attempted::Network(m),
             Either::Right(_) => Attempted::Timeout,
         };
@@ -157,13 +156,13 @@ impl<R: Runtime> Client<R> {
     pub(super) fn classify(
         &self,
         call: &Call,
-        attempted: Attempted,
+        attempted: Attempted<R::Body>,
         timeout_ms: u64,
         now: f64,
         entry: &mut LogEntry,
-    ) -> Outcome {
-        let resp = match attempted {
-            Attempted::Response(resp) => resp,
+    ) -> Outcome<R::Body> {
+        let (resp, body) = match attempted {
+            Attempted::Response(resp, body) => (resp, body),
             Attempted::Network(m) => {
                 let m: String = m.chars().filter(|c| !c.is_control()).take(200).collect();
                 return Outcome::Failed(Failed {
@@ -187,18 +186,21 @@ impl<R: Runtime> Client<R> {
         self.note_deprecation(call, &resp);
         self.note_rate_limit(&resp, now);
         let status = resp.status;
-        if (200..300).contains(&status) {
-            if !resp.body.trim().is_empty() && !looks_like_json_object(&resp.body) {
+        let ok = (200..300).contains(&status);
+        let text = match body {
+            Payload::Parsed(body) if ok => return Outcome::Success(resp, body),
+            _ if ok => {
                 return Outcome::Undecodable(Error::new(
                     ErrorKind::Decode,
                     format!("HTTP {status} with a body that is not a JSON object"),
-                ));
+                ))
             }
-            return Outcome::Success(resp);
-        }
+            Payload::Text(text) => text,
+            Payload::Parsed(_) | Payload::Malformed => String::new(),
+        };
         let failed = Failed {
             failure: Failure::Status(status),
-            error: Error::from_response(status, &resp.body, entry.request_id.clone()),
+            error: Error::from_response(status, &text, entry.request_id.clone()),
             retry_after: resp
                 .header("retry-after")
                 .and_then(|v| headers::retry_after_ms(v, now)),

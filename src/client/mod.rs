@@ -97,7 +97,7 @@ struct Inner<R: Runtime> {
     /// The other tabs of this browser, when they share the token (`crate::tabs`).
     tabs: RefCell<Option<Rc<dyn crate::tabs::TabShare>>>,
     gate: Gate,
-    reads: Reads,
+    reads: Reads<R>,
     observers: Observers,
     stats: RefCell<Stats>,
 }
@@ -234,7 +234,7 @@ impl<R: Runtime> Client<R> {
         (self.inner.rt.random_unit() * max_ms as f64) as u64
     }
 
-    /// A call, resolving to the decoded `data` of the response.
+    /// A call, resolving to the `data` of the response (the same value for every caller of one response).
     pub async fn request(
         &self,
         method: Method,
@@ -242,8 +242,8 @@ impl<R: Runtime> Client<R> {
         body: Option<String>,
         opts: CallOptions,
     ) -> Result<R::Value, Error> {
-        let text = self.request_text(method, path, body, opts).await?;
-        self.inner.rt.decode(&text)
+        let body = self.request_body(method, path, body, opts).await?;
+        Ok(self.inner.rt.data(&body))
     }
 
     /// `GET path` decoded into a typed model (see [`crate::models`]). With the `serde` feature.
@@ -277,7 +277,7 @@ impl<R: Runtime> Client<R> {
         crate::models::ListPage::from_data(&data, list_key)
     }
 
-    /// A call, resolving to the raw response body (shared, not copied).
+    /// A call, resolving to the response body as JSON text.
     pub async fn request_text(
         &self,
         method: Method,
@@ -285,6 +285,18 @@ impl<R: Runtime> Client<R> {
         body: Option<String>,
         opts: CallOptions,
     ) -> Result<Rc<str>, Error> {
+        let body = self.request_body(method, path, body, opts).await?;
+        Ok(self.inner.rt.body_text(&body))
+    }
+
+    /// A call, resolving to the parsed response body (shared, not copied).
+    pub async fn request_body(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        opts: CallOptions,
+    ) -> Result<R::Body, Error> {
         self.inner.stats.borrow_mut().requests += 1;
         let call = Call::new(method, normalize_path(path)?, &opts.query);
         if body.as_ref().is_some_and(|b| b.len() > 8 * 1024 * 1024) {
@@ -294,14 +306,14 @@ impl<R: Runtime> Client<R> {
         if method == Method::Get {
             return self.read(call, opts).await;
         }
-        let r = self.send(&call, body, &opts, true).await;
+        let r = self.exchange(&call, body, &opts, true).await;
         self.invalidate_after_write(&call);
         r
     }
 
     /// A fresh cached body for `GET path` with these options, counted as a cache hit; `None` when the cache is off,
     /// bypassed by the options, or has nothing fresh. Synchronous: the wasm shell answers hits without a task.
-    pub fn cached(&self, path: &str, opts: &CallOptions) -> Option<Rc<str>> {
+    pub fn cached(&self, path: &str, opts: &CallOptions) -> Option<R::Body> {
         if opts.no_cache
             || opts.no_store
             || self.inner.reads.cache.is_none()
@@ -315,8 +327,7 @@ impl<R: Runtime> Client<R> {
         Some(body)
     }
 
-    /// The attempt loop of one call (no cache lookup, no dedupe): admission, the attempt and its classification,
-    /// the breaker's report, then the result, a token renewal or a retry. `auth`: send the device token.
+    /// [`exchange`](Self::exchange)'s body as JSON text, for the session calls that read a field of it.
     async fn send(
         &self,
         call: &Call,
@@ -324,6 +335,19 @@ impl<R: Runtime> Client<R> {
         opts: &CallOptions,
         auth: bool,
     ) -> Result<Rc<str>, Error> {
+        let body = self.exchange(call, body, opts, auth).await?;
+        Ok(self.inner.rt.body_text(&body))
+    }
+
+    /// The attempt loop of one call (no cache lookup, no dedupe): admission, the attempt and its classification,
+    /// the breaker's report, then the result, a token renewal or a retry. `auth`: send the device token.
+    async fn exchange(
+        &self,
+        call: &Call,
+        body: Option<String>,
+        opts: &CallOptions,
+        auth: bool,
+    ) -> Result<R::Body, Error> {
         let inner = &self.inner;
         let correlation = self.next_correlation_id();
         let idempotency_key = self.idempotency_key(call, opts)?;
@@ -369,9 +393,8 @@ impl<R: Runtime> Client<R> {
             self.report(&mut admission, outcome.breaker_failure(), t1);
             drop(admission);
             let failed = match outcome {
-                Outcome::Success(resp) => {
+                Outcome::Success(resp, body) => {
                     self.log(entry);
-                    let body: Rc<str> = Rc::from(resp.body);
                     self.fill_cache(call, opts, &resp.headers, &body, t1);
                     return Ok(body);
                 }

@@ -1,7 +1,9 @@
 //! The read path: a GET is answered from the cache, joins an identical read in flight, or goes out (and fills the
-//! cache); a write invalidates what it may have changed. One key names a read everywhere: [`Call::url_key`].
+//! cache); a write invalidates what it may have changed. One key names a read everywhere: [`Call::url_key`]. Every
+//! caller of one response gets the same parsed body ([`Runtime::Body`]).
 
 use super::call::Call;
+use super::url::normalize_path;
 use super::{CallOptions, Client, Inner};
 use crate::cache::{Partition, ResponseCache};
 use crate::error::Error;
@@ -10,21 +12,22 @@ use crate::runtime::{Method, Runtime};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::rc::{Rc, Weak};
 
-type SharedCall = Shared<LocalBoxFuture<'static, Result<Rc<str>, Error>>>;
+type SharedCall<R> = Shared<LocalBoxFuture<'static, Result<<R as Runtime>::Body, Error>>>;
 
 /// The cache and the reads in flight.
-pub(super) struct Reads {
-    pub(super) cache: Option<RefCell<ResponseCache>>,
-    pub(super) inflight: RefCell<HashMap<String, SharedCall>>,
+pub(super) struct Reads<R: Runtime> {
+    pub(super) cache: Option<RefCell<ResponseCache<R::Body>>>,
+    pub(super) inflight: RefCell<HashMap<String, SharedCall<R>>>,
 }
 
 /// Removes a dedupe entry when its last waiter leaves (completion or abort), so the map never grows.
 struct JoinGuard<R: Runtime> {
     inner: Weak<Inner<R>>,
     key: String,
-    shared: SharedCall,
+    shared: SharedCall<R>,
 }
 
 impl<R: Runtime> Drop for JoinGuard<R> {
@@ -44,52 +47,89 @@ impl<R: Runtime> Drop for JoinGuard<R> {
 
 impl<R: Runtime> Client<R> {
     /// A read: cache, then dedupe, then the network.
-    pub(super) async fn read(&self, call: Call, opts: CallOptions) -> Result<Rc<str>, Error> {
+    pub(super) async fn read(&self, call: Call, opts: CallOptions) -> Result<R::Body, Error> {
         if let Some(body) = self.cache_lookup(&call, &opts) {
             return Ok(body);
         }
         if !self.inner.cfg.dedupe {
-            return self.send(&call, None, &opts, true).await;
+            return self.exchange(&call, None, &opts, true).await;
         }
-        let key = format!(
+        let key = self.dedupe_key(&call, &opts);
+        if let Some(joined) = self.join(&call, &key) {
+            return joined.await;
+        }
+        let me = self.clone();
+        let shared = async move { me.exchange(&call, None, &opts, true).await }
+            .boxed_local()
+            .shared();
+        self.inner
+            .reads
+            .inflight
+            .borrow_mut()
+            .insert(key.clone(), shared.clone());
+        self.wait(key, shared).await
+    }
+
+    /// `GET path` joined to an identical read already in flight, without the call pipeline (the leader already
+    /// holds the token and passed the cache): counted as a call and a joined read. `None` when nothing identical
+    /// is in flight (or dedupe is off, or the stored token is not loaded yet): the caller takes the full path.
+    pub fn join_in_flight(
+        &self,
+        path: &str,
+        opts: &CallOptions,
+    ) -> Option<impl Future<Output = Result<R::Body, Error>> + 'static> {
+        if !self.inner.cfg.dedupe || !self.inner.auth.borrow().loaded {
+            return None;
+        }
+        let call = Call::new(Method::Get, normalize_path(path).ok()?, &opts.query);
+        let joined = self.join(&call, &self.dedupe_key(&call, opts))?;
+        self.inner.stats.borrow_mut().requests += 1;
+        Some(joined)
+    }
+
+    /// The dedupe key of a read: who asks (token generation, customer), whether it may be stored, and the URL.
+    fn dedupe_key(&self, call: &Call, opts: &CallOptions) -> String {
+        format!(
             "{}|{}|{}|{}",
             self.inner.auth.borrow().generation,
             partition_key(&self.partition()),
             opts.no_store,
             call.url_key()
-        );
-        let existing = self.inner.reads.inflight.borrow().get(&key).cloned();
-        let shared = match existing {
-            Some(s) => {
-                self.inner.stats.borrow_mut().deduped_requests += 1;
-                self.log_local(&call, "dedupe");
-                s
-            }
-            None => {
-                let me = self.clone();
-                let s = async move { me.send(&call, None, &opts, true).await }
-                    .boxed_local()
-                    .shared();
-                self.inner
-                    .reads
-                    .inflight
-                    .borrow_mut()
-                    .insert(key.clone(), s.clone());
-                s
-            }
-        };
+        )
+    }
+
+    /// Joins the read in flight under `key`, if any (counted and logged as a joined read).
+    fn join(
+        &self,
+        call: &Call,
+        key: &str,
+    ) -> Option<impl Future<Output = Result<R::Body, Error>> + 'static> {
+        let shared = self.inner.reads.inflight.borrow().get(key).cloned()?;
+        self.inner.stats.borrow_mut().deduped_requests += 1;
+        self.log_local(call, "dedupe");
+        Some(self.wait(key.to_string(), shared))
+    }
+
+    /// Waits for a shared read; the entry leaves the map with its last waiter.
+    fn wait(
+        &self,
+        key: String,
+        shared: SharedCall<R>,
+    ) -> impl Future<Output = Result<R::Body, Error>> + 'static {
         let guard = JoinGuard {
             inner: Rc::downgrade(&self.inner),
             key,
             shared: shared.clone(),
         };
-        let r = shared.await;
-        drop(guard);
-        r
+        async move {
+            let r = shared.await;
+            drop(guard);
+            r
+        }
     }
 
     /// A fresh cached body for the read, counted and logged as a cache hit.
-    pub(super) fn cache_lookup(&self, call: &Call, opts: &CallOptions) -> Option<Rc<str>> {
+    pub(super) fn cache_lookup(&self, call: &Call, opts: &CallOptions) -> Option<R::Body> {
         if opts.no_cache || opts.no_store {
             return None;
         }
@@ -110,7 +150,7 @@ impl<R: Runtime> Client<R> {
         call: &Call,
         opts: &CallOptions,
         resp_headers: &[(&'static str, String)],
-        body: &Rc<str>,
+        body: &R::Body,
         now: f64,
     ) {
         let Some(cache) = &self.inner.reads.cache else {

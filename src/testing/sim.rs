@@ -1,8 +1,8 @@
 //! Simulated runtime for native tests: virtual time that jumps to the next timer when every task is stalled, a
 //! scripted transport that records requests, and a seeded RNG.
 
-use crate::error::{Error, ErrorKind};
-use crate::runtime::{HttpRequest, HttpResponse, Runtime, TransportError};
+use crate::error::Error;
+use crate::runtime::{Fetched, HttpRequest, HttpResponse, Payload, Runtime, TransportError};
 use futures_executor::LocalPool;
 use futures_util::future::{FutureExt, LocalBoxFuture};
 use futures_util::task::LocalSpawnExt;
@@ -182,8 +182,24 @@ impl Sim {
     }
 }
 
+/// What the transport makes of a scripted body: a 2xx body that is empty or a JSON object is parsed (kept as its
+/// text), another 2xx body is malformed, other statuses hand over their text.
+fn payload(status: u16, text: String) -> Payload<Rc<str>> {
+    if !(200..300).contains(&status) {
+        return Payload::Text(text);
+    }
+    let object = text.trim().is_empty()
+        || serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.is_object());
+    if object {
+        Payload::Parsed(text.into())
+    } else {
+        Payload::Malformed
+    }
+}
+
 impl Runtime for Sim {
     type Value = serde_json::Value;
+    type Body = Rc<str>;
 
     fn now_ms(&self) -> f64 {
         self.0.now.get()
@@ -205,10 +221,7 @@ impl Runtime for Sim {
         Ok(())
     }
 
-    fn fetch(
-        &self,
-        req: HttpRequest,
-    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>> {
+    fn fetch(&self, req: HttpRequest) -> LocalBoxFuture<'static, Fetched<Rc<str>>> {
         self.0.requests.borrow_mut().push(req.clone());
         let script = match self.0.handler.borrow_mut().as_mut() {
             Some(h) => h(&req),
@@ -238,11 +251,7 @@ impl Runtime for Sim {
                     }
                     Script::Reply(status, headers, body) => {
                         guard.done = true;
-                        return Ok(HttpResponse {
-                            status,
-                            headers,
-                            body,
-                        });
+                        return Ok((HttpResponse { status, headers }, payload(status, body)));
                     }
                 }
             }
@@ -250,12 +259,14 @@ impl Runtime for Sim {
         .boxed_local()
     }
 
-    fn decode(&self, body: &Rc<str>) -> Result<serde_json::Value, Error> {
-        if body.trim().is_empty() {
-            return Ok(serde_json::Value::Null);
-        }
+    fn data(&self, body: &Rc<str>) -> serde_json::Value {
         serde_json::from_str::<serde_json::Value>(body)
-            .map(|v| v.get("data").cloned().unwrap_or(serde_json::Value::Null))
-            .map_err(|_| Error::new(ErrorKind::Decode, "body is not JSON"))
+            .ok()
+            .and_then(|v| v.get("data").cloned())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    fn body_text(&self, body: &Rc<str>) -> Rc<str> {
+        body.clone()
     }
 }

@@ -10,7 +10,7 @@ mod tabs;
 mod ui;
 
 pub use pages::Pages;
-pub use runtime::{crypto_fill, JsRuntime, Timer};
+pub use runtime::{crypto_fill, JsBody, JsRuntime, Timer};
 use shared_cache::{shared_read, SharedCache, SHARED_PATHS};
 pub use store::{DeviceIdStore, JsStore, SessionStore};
 pub use ui::{DEFAULT_MIN_BUSY_MS, SERVICE_WORKER_MAX_DELAY_MS};
@@ -211,7 +211,6 @@ impl CustomerClient {
             JsRuntime {
                 fetch,
                 bypass_http_cache: !workers,
-                last_body: Default::default(),
             },
             store,
         );
@@ -260,18 +259,24 @@ impl CustomerClient {
             }
         };
         let signal = get(&opts, "signal");
+        // Results are shared and deeply frozen; `{mutable: true}` asks for a private copy.
+        let mutable = get(&opts, "mutable").is_truthy();
+        let own = move |v: JsValue| {
+            if mutable {
+                runtime::private_copy(&v)
+            } else {
+                v
+            }
+        };
+        let client = self.client.clone();
         if method == Method::Get
             && (signal.is_undefined() || get(&signal, "aborted").as_bool() != Some(true))
         {
             // Cache hits are answered synchronously, without spawning a task.
-            if let Some(body) = self.client.cached(&path, &options) {
-                return match self.client.runtime().decode(&body) {
-                    Ok(v) => Promise::resolve(&v),
-                    Err(e) => reject(e),
-                };
+            if let Some(body) = client.cached(&path, &options) {
+                return Promise::resolve(&own(client.runtime().data(&body)));
             }
         }
-        let client = self.client.clone();
         if let (Method::Get, Some(shared)) = (method, &self.shared) {
             if !options.no_store
                 && SHARED_PATHS
@@ -282,6 +287,18 @@ impl CustomerClient {
                 return promise(async move {
                     with_signal(signal, shared_read(client, shared, path, options))
                         .await
+                        .map(own)
+                        .map_err(|e| error_to_js(&e))
+                });
+            }
+        }
+        if method == Method::Get {
+            // A read identical to one in flight waits for it, past the call pipeline.
+            if let Some(joined) = client.join_in_flight(&path, &options) {
+                return promise(async move {
+                    with_signal(signal, joined)
+                        .await
+                        .map(|body| own(client.runtime().data(&body)))
                         .map_err(|e| error_to_js(&e))
                 });
             }
@@ -289,6 +306,7 @@ impl CustomerClient {
         promise(async move {
             with_signal(signal, client.request(method, &path, body, options))
                 .await
+                .map(own)
                 .map_err(|e| error_to_js(&e))
         })
     }
@@ -411,10 +429,7 @@ impl CustomerClient {
             Err(e) => return reject(e),
         };
         let c = self.client.clone();
-        promise(async move {
-            let text = c.auth_token(&args).await.map_err(|e| error_to_js(&e))?;
-            c.runtime().decode(&text).map_err(|e| error_to_js(&e))
-        })
+        promise(async move { c.auth_token(&args).await.map_err(|e| error_to_js(&e)) })
     }
 
     /// A page walker for `paginate`: `{listKey, pageSize, query, signal, offset}`.

@@ -1,12 +1,17 @@
 //! [`JsRuntime`]: the core's [`Runtime`] over the global `fetch`, `setTimeout`/`clearTimeout`, `crypto` and
 //! `JSON`, bound from the global object so one code path serves pages, workers, Node and Cloudflare Workers.
+//! A response body is parsed by the host (`JSON.parse`) and deeply frozen once ([`JsBody`]); it never enters
+//! linear memory, and every caller of that response gets the same object.
 
 use super::convert::name;
 use crate::error::{Error, ErrorKind};
-use crate::runtime::{HttpRequest, HttpResponse, Runtime, TransportError, READ_HEADERS};
+use crate::runtime::{
+    BodySize, Fetched, HttpRequest, HttpResponse, Payload, Runtime, TransportError, READ_HEADERS,
+};
 use futures_channel::oneshot;
 use futures_util::future::{FutureExt, LocalBoxFuture};
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -29,6 +34,8 @@ extern "C" {
     fn abort(this: &AbortController);
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = structuredClone, catch)]
+    fn structured_clone(v: &JsValue) -> Result<JsValue, JsValue>;
     /// `Headers`, bound to take the name as a JS value (interned names cross the boundary once).
     #[wasm_bindgen(js_name = Headers)]
     type JsHeaders;
@@ -87,17 +94,92 @@ impl Drop for AbortGuard {
     }
 }
 
-/// The last decoded body and its JS string (see [`JsRuntime::last_body`]).
-pub type LastBody = std::rc::Rc<std::cell::RefCell<Option<(std::rc::Rc<str>, JsValue)>>>;
+/// A parsed response body: the deeply frozen object `JSON.parse` made of it, its `data`, and its length (for the
+/// cache's byte budget). Cloning shares it.
+#[derive(Clone)]
+pub struct JsBody(Rc<Parsed>);
+
+struct Parsed {
+    root: JsValue,
+    data: JsValue,
+    size: usize,
+}
+
+impl JsBody {
+    /// Parses a body given as a JS string: empty → a body whose `data` is `null`; a JSON object → that object,
+    /// deeply frozen; anything else (cut short, an HTML page, an array) → `None`.
+    pub fn parse(text: &JsValue) -> Option<JsBody> {
+        let text: &JsString = text.dyn_ref()?;
+        let size = text.length() as usize;
+        if text.trim().length() == 0 {
+            return Some(JsBody::of(JsValue::NULL, JsValue::NULL, 0));
+        }
+        let root = json_parse(text).ok()?;
+        if !root.is_object() || Array::is_array(&root) {
+            return None;
+        }
+        deep_freeze(&root);
+        let data = Reflect::get(&root, &name("data")).unwrap_or(JsValue::NULL);
+        let data = if data.is_undefined() {
+            JsValue::NULL
+        } else {
+            data
+        };
+        Some(JsBody::of(root, data, size))
+    }
+
+    fn of(root: JsValue, data: JsValue, size: usize) -> JsBody {
+        JsBody(Rc::new(Parsed { root, data, size }))
+    }
+
+    /// The body as a JS string (`JSON.stringify`; empty for an empty body), for a shared cache.
+    pub fn js_text(&self) -> JsValue {
+        if self.0.root.is_null() {
+            return JsValue::from_str("");
+        }
+        js_sys::JSON::stringify(&self.0.root).map_or(JsValue::UNDEFINED, Into::into)
+    }
+}
+
+impl BodySize for JsBody {
+    fn size(&self) -> usize {
+        self.0.size
+    }
+}
+
+/// `Object.freeze` on an object and everything inside it, so no caller can change what other callers see.
+fn deep_freeze(root: &JsValue) {
+    let mut stack = vec![root.clone()];
+    while let Some(v) = stack.pop() {
+        let o: &Object = v.unchecked_ref();
+        for child in Object::values(o).iter() {
+            if child.is_object() {
+                stack.push(child);
+            }
+        }
+        Object::freeze(o);
+    }
+}
+
+/// A private, mutable deep copy of a (frozen) result: `structuredClone`, or a JSON round trip where that is
+/// missing.
+pub fn private_copy(v: &JsValue) -> JsValue {
+    if !v.is_object() {
+        return v.clone();
+    }
+    structured_clone(v).unwrap_or_else(|_| {
+        js_sys::JSON::stringify(v)
+            .ok()
+            .and_then(|t| json_parse(&t).ok())
+            .unwrap_or(JsValue::NULL)
+    })
+}
 
 /// The runtime the wasm shell gives the core.
 #[derive(Clone, Default)]
 pub struct JsRuntime {
     /// A user-supplied `fetch` (option `fetch`), else the global one.
     pub fetch: Option<Function>,
-    /// The last body converted to a JS string, reused while the same shared body is decoded again (every caller of
-    /// a deduplicated read, repeated hits of one cache entry): one UTF-8 → JS conversion instead of one per caller.
-    pub last_body: LastBody,
     /// Send `cache: "no-store"` so the platform's HTTP cache never answers in place of the client's own
     /// (which honours max-age, invalidates on writes and partitions by customer). Off in Workers, whose
     /// `fetch` has its own rules for `cache`.
@@ -129,7 +211,7 @@ async fn do_fetch(
     fetch: Option<Function>,
     bypass_http_cache: bool,
     req: HttpRequest,
-) -> Result<HttpResponse, TransportError> {
+) -> Result<(HttpResponse, Payload<JsBody>), TransportError> {
     let init = Object::new();
     let set = |k: &'static str, v: &JsValue| {
         let _ = Reflect::set(&init, &name(k), v);
@@ -190,11 +272,13 @@ async fn do_fetch(
         Err(e) => return Err(TransportError::Network(js_text(&e))),
     };
     guard.controller = None; // completed: nothing to abort
-    Ok(HttpResponse {
-        status,
-        headers,
-        body: body.as_string().unwrap_or_default(),
-    })
+                             // A 2xx body is parsed here, by the host; only an error body (CareCloud's small error envelope) crosses.
+    let payload = if (200..300).contains(&status) {
+        JsBody::parse(&body).map_or(Payload::Malformed, Payload::Parsed)
+    } else {
+        Payload::Text(body.as_string().unwrap_or_default())
+    };
+    Ok((HttpResponse { status, headers }, payload))
 }
 
 /// Fills `buf` from `crypto.getRandomValues` of the global object.
@@ -221,6 +305,7 @@ pub fn crypto_fill(buf: &mut [u8]) -> Result<(), Error> {
 
 impl Runtime for JsRuntime {
     type Value = JsValue;
+    type Body = JsBody;
 
     fn now_ms(&self) -> f64 {
         js_sys::Date::now()
@@ -234,41 +319,15 @@ impl Runtime for JsRuntime {
         crypto_fill(buf)
     }
 
-    fn fetch(
-        &self,
-        req: HttpRequest,
-    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>> {
+    fn fetch(&self, req: HttpRequest) -> LocalBoxFuture<'static, Fetched<JsBody>> {
         do_fetch(self.fetch.clone(), self.bypass_http_cache, req).boxed_local()
     }
 
-    fn decode(&self, body: &std::rc::Rc<str>) -> Result<JsValue, Error> {
-        if body.trim().is_empty() {
-            return Ok(JsValue::NULL);
-        }
-        let text = {
-            let mut slot = self.last_body.borrow_mut();
-            match &*slot {
-                Some((b, s)) if std::rc::Rc::ptr_eq(b, body) => s.clone(),
-                _ => {
-                    let s = JsValue::from_str(body);
-                    *slot = Some((body.clone(), s.clone()));
-                    s
-                }
-            }
-        };
-        let v = json_parse(&text)
-            .map_err(|_| Error::new(ErrorKind::Decode, "the response body is not valid JSON"))?;
-        if !v.is_object() {
-            return Err(Error::new(
-                ErrorKind::Decode,
-                "the response body is not a JSON object",
-            ));
-        }
-        let data = Reflect::get(&v, &super::convert::name("data")).unwrap_or(JsValue::NULL);
-        Ok(if data.is_undefined() {
-            JsValue::NULL
-        } else {
-            data
-        })
+    fn data(&self, body: &JsBody) -> JsValue {
+        body.0.data.clone()
+    }
+
+    fn body_text(&self, body: &JsBody) -> Rc<str> {
+        body.js_text().as_string().unwrap_or_default().into()
     }
 }

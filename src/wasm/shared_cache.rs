@@ -1,11 +1,10 @@
 //! The optional cache shared beyond one client (`sharedCache`), for catalogue reads made with no customer logged in.
 
 use super::convert::get;
-use super::{CallOptions, Client, JsRuntime};
+use super::{CallOptions, Client, JsBody, JsRuntime};
 use crate::error::Error;
 use crate::runtime::{Method, Runtime};
 use js_sys::{Function, Promise};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -40,21 +39,18 @@ impl SharedCache {
         }))
     }
 
-    async fn lookup(&self, key: &str) -> Option<String> {
+    /// A stored body, parsed (the text stays in JS).
+    async fn lookup(&self, key: &str) -> Option<JsBody> {
         let r = self
             .match_fn
             .call1(&self.obj, &JsValue::from_str(key))
             .ok()?;
-        JsFuture::from(Promise::resolve(&r)).await.ok()?.as_string()
+        JsBody::parse(&JsFuture::from(Promise::resolve(&r)).await.ok()?)
     }
 
-    async fn store(&self, key: &str, text: &str, ttl_s: u64) {
-        let (k, t, ttl) = (
-            JsValue::from_str(key),
-            JsValue::from_str(text),
-            JsValue::from_f64(ttl_s as f64),
-        );
-        if let Ok(r) = self.put_fn.call3(&self.obj, &k, &t, &ttl) {
+    async fn store(&self, key: &str, body: &JsBody, ttl_s: u64) {
+        let (k, ttl) = (JsValue::from_str(key), JsValue::from_f64(ttl_s as f64));
+        if let Ok(r) = self.put_fn.call3(&self.obj, &k, &body.js_text(), &ttl) {
             let _ = JsFuture::from(Promise::resolve(&r)).await;
         }
     }
@@ -81,19 +77,17 @@ pub(super) async fn shared_read(
         crate::client::url::encode_component(cfg.accept_language.as_deref().unwrap_or(""), b""),
     );
     if !options.no_cache {
-        if let Some(text) = shared.lookup(&key).await {
-            if let Ok(v) = client.runtime().decode(&Rc::from(text)) {
-                client.note_shared_hit(&normalized);
-                return Ok(v);
-            }
+        if let Some(body) = shared.lookup(&key).await {
+            client.note_shared_hit(&normalized);
+            return Ok(client.runtime().data(&body));
         }
     }
-    let text = client
-        .request_text(Method::Get, &path, None, options)
+    let body = client
+        .request_body(Method::Get, &path, None, options)
         .await?;
     let ttl_s = client.ttl_for(&normalized).unwrap_or(60_000) / 1000;
     if ttl_s > 0 {
-        shared.store(&key, &text, ttl_s).await;
+        shared.store(&key, &body, ttl_s).await;
     }
-    client.runtime().decode(&text)
+    Ok(client.runtime().data(&body))
 }

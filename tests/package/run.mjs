@@ -609,7 +609,9 @@ await test("customers.update(await me()) sends no readOnly field (the list gener
   const { client, calls } = recorded();
   await configError(client.customers.update({ personal_information: { language_id: "en" } }), "update with no customer");
   await login(client);
-  const me = await client.customers.me();
+  // Results are shared and frozen; a record to change and send back is read as a private copy.
+  assert(Object.isFrozen((await client.customers.me()).personal_information), "a shared result is frozen");
+  const me = await client.customers.me({ mutable: true });
   for (const k of ["customer_id", "state", "last_change", "doi_email"]) assert(k in me, `the record read has ${k} (else this test proves nothing)`);
   const original = JSON.parse(JSON.stringify(me));
   me.personal_information.first_name = "Alicia";

@@ -120,16 +120,70 @@ async fn concurrent_identical_reads_make_one_request() {
     }
     let all: Array = ok(Promise::all(&promises)).await.unchecked_into();
     assert_eq!(all.length(), 200);
-    // Every caller has its own copy.
-    let a = all.get(0);
-    let b = all.get(1);
-    assert!(!Object::is(&a, &b));
-    assert_eq!(
-        field(&a, "total_items").as_f64(),
-        field(&b, "total_items").as_f64()
-    );
+    // One parse: every caller gets the same (frozen) object.
+    for i in 1..all.length() {
+        assert!(Object::is(&all.get(0), &all.get(i)), "caller {i}");
+    }
     assert_eq!(sb.logged("/products", &mark).await.len(), 1);
     assert_eq!(field(&c.stats(), "dedupedRequests").as_f64(), Some(199.0));
+    assert_eq!(field(&c.stats(), "requests").as_f64(), Some(200.0));
+}
+
+/// Runs `target<path> = 1` in strict mode (`path` such as `.a[0].b`); the error it throws, if any.
+fn strict_assign(target: &JsValue, path: &str) -> Option<JsValue> {
+    let f = Function::new_with_args("o", &format!("'use strict'; o{path} = 1;"));
+    f.call1(&JsValue::NULL, target).err()
+}
+
+fn is_type_error(e: Option<JsValue>) -> bool {
+    e.is_some_and(|e| e.is_instance_of::<js_sys::TypeError>())
+}
+
+#[wasm_bindgen_test]
+async fn joiners_and_cache_hits_share_one_frozen_result_and_mutable_gets_a_copy() {
+    let sb = sandbox!();
+    let c = sb.client_with(r#", "cache": {"ttlMs": {"/products": 60000}}"#);
+    ok(c.connect()).await;
+    let mark = unique("fz-");
+    let opts = |mutable: bool| {
+        let o = q(&[("mark", mark.as_str().into()), ("count", 5.into())]);
+        if mutable {
+            Reflect::set(&o, &"mutable".into(), &true.into()).unwrap();
+        }
+        o
+    };
+    // A leader, a joiner, and a joiner that asks for its own copy.
+    let (p1, p2, p3) = (
+        c.get("/products".into(), opts(false)),
+        c.get("/products".into(), opts(false)),
+        c.get("/products".into(), opts(true)),
+    );
+    let (a, b, own) = (ok(p1).await, ok(p2).await, ok(p3).await);
+    let hit = ok(c.get("/products".into(), opts(false))).await;
+    let own_hit = ok(c.get("/products".into(), opts(true))).await;
+    assert_eq!(sb.logged("/products", &mark).await.len(), 1);
+    assert_eq!(field(&c.stats(), "cacheHits").as_f64(), Some(2.0));
+    assert!(Object::is(&a, &b), "two joiners get the same object");
+    assert!(Object::is(&a, &hit), "a cache hit gets the same object");
+    // Deeply frozen: a caller that changes it gets a TypeError (strict mode), not another caller's data changed.
+    let first = Reflect::get(&field(&a, "products"), &0.into()).unwrap();
+    assert!(first.is_object(), "the sandbox lists products");
+    assert!(Object::is_frozen(a.unchecked_ref::<Object>()));
+    assert!(is_type_error(strict_assign(&a, ".total_items")));
+    assert!(is_type_error(strict_assign(&a, ".products.length")));
+    assert!(is_type_error(strict_assign(&first, ".name")));
+    // `{mutable: true}`: a private copy, equal in content, free to change.
+    for copy in [&own, &own_hit] {
+        assert!(!Object::is(&a, copy));
+        assert_eq!(
+            js_sys::JSON::stringify(copy).unwrap(),
+            js_sys::JSON::stringify(&a).unwrap()
+        );
+        assert!(strict_assign(copy, ".total_items").is_none());
+        assert!(strict_assign(copy, ".products[0].name").is_none());
+    }
+    assert!(!Object::is(&own, &own_hit));
+    assert_ne!(field(&a, "total_items").as_f64(), Some(1.0));
 }
 
 #[wasm_bindgen_test]
