@@ -118,6 +118,8 @@ else
   tail -30 tests/out/package.log; record "5 package (node, bundlers, workerd, Miniflare)" 0 1
 fi
 check_violations "5 package (node, bundlers, workerd, Miniflare)"
+# The size guard: total gzip (wasm + minified JS) at most 2 KB over bench/size-budget.json.
+tap_tier "5 package (node, bundlers, workerd, Miniflare)" tests/out/size-check.log node bench/size-check.mjs
 
 # --- tier 6: Playwright on the demo
 reset_sandbox

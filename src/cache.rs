@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn nothing_is_kept_without_a_positive_ttl() {
-        let mut c = ResponseCache::new(CacheConfig::default());
+        let mut c: ResponseCache = ResponseCache::new(CacheConfig::default());
         let p = Partition::Anonymous;
         for ttl in [0.0, -5.0, f64::NAN] {
             c.put(&p, "/stores", "/stores?", "{}".into(), ttl, 0.0);
@@ -345,7 +345,7 @@ mod tests {
 
     #[test]
     fn a_cache_of_zero_entries_keeps_nothing() {
-        let mut c = ResponseCache::new(cfg(0, 1 << 20));
+        let mut c: ResponseCache = ResponseCache::new(cfg(0, 1 << 20));
         c.put(&Partition::Anonymous, "/x", "/x", "{}".into(), 1e9, 0.0);
         assert!(c.is_empty());
         assert_eq!(c.bytes(), 0);
@@ -354,7 +354,7 @@ mod tests {
     #[test]
     fn without_customer_data_only_anonymous_entries_are_kept() {
         // Cloudflare Workers: one isolate serves many users, so nothing made for a customer is kept.
-        let mut c = ResponseCache::new(CacheConfig {
+        let mut c: ResponseCache = ResponseCache::new(CacheConfig {
             customer_data: false,
             ..CacheConfig::default()
         });
@@ -385,7 +385,7 @@ mod tests {
 
     #[test]
     fn bytes_count_what_is_held() {
-        let mut c = ResponseCache::new(CacheConfig::default());
+        let mut c: ResponseCache = ResponseCache::new(CacheConfig::default());
         let p = Partition::Anonymous;
         // Storing the same URL again replaces the entry; the old body is no longer counted.
         c.put(&p, "/stores", "/stores?", "12345".into(), 100.0, 0.0);
@@ -406,7 +406,7 @@ mod tests {
     #[test]
     fn eviction_follows_use_not_insertion() {
         // Entries 0..3 put in order; reading them back in the order 2, 0, 1 makes 3 the least recently used.
-        let mut c = ResponseCache::new(cfg(4, 1 << 20));
+        let mut c: ResponseCache = ResponseCache::new(cfg(4, 1 << 20));
         let p = Partition::Anonymous;
         for i in 0..4 {
             c.put(&p, "/x", &format!("/x/{i}"), "{}".into(), 1e9, 0.0);
@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn ttl_rules_match_whole_segments_and_a_root_rule_covers_the_rest() {
-        let c = ResponseCache::new(CacheConfig {
+        let c: ResponseCache = ResponseCache::new(CacheConfig {
             ttl_ms: vec![("/".into(), 1000), ("/stores/".into(), 5000)],
             ..CacheConfig::default()
         });
@@ -436,7 +436,7 @@ mod tests {
         assert_eq!(c.ttl_for("/stores/s1"), Some(5000), "longest prefix wins");
         assert_eq!(c.ttl_for("/storesX"), Some(1000));
         assert_eq!(c.ttl_for("/customers"), Some(1000));
-        let c = ResponseCache::new(CacheConfig::default());
+        let c: ResponseCache = ResponseCache::new(CacheConfig::default());
         assert_eq!(c.ttl_for("/rewards"), Some(60_000), "the path itself");
         assert_eq!(c.ttl_for("/languages/cs"), Some(3_600_000));
     }

@@ -84,7 +84,7 @@ def main():
         config_path = f.name
     st = os.path.join(os.path.dirname(sys.executable), "st")
     cmd = [st, "--config-file", config_path, "run", SPEC, "--url", api, "-H", f"Authorization: Bearer {token}",
-           "--checks", CHECKS, "--phases", "examples,coverage,fuzzing", "--workers", "2",
+           "--checks", CHECKS, "--phases", "examples,coverage,fuzzing", "--workers", "1",
            "--max-examples", "60" if long_form else "8", "--seed", "7", "--no-color",
            "--generation-database", "none", "--suppress-health-check", "all", "--request-timeout", "10"]
     for op in OPERATIONS:
