@@ -122,6 +122,12 @@ pub trait Runtime: 'static {
     /// converts a body to a JS string once for all callers of a deduplicated read or cache entry).
     fn decode(&self, body: &std::rc::Rc<str>) -> Result<Self::Value, Error>;
 
+    /// True only when the platform knows it has no network (a browser with `navigator.onLine === false`); calls
+    /// then fail fast with `offline`. Platforms that cannot tell (Node, Workers) keep the default, `false`.
+    fn offline(&self) -> bool {
+        false
+    }
+
     /// A uniform random number in `[0, 1)` from the CSPRNG (0.5 if the CSPRNG is unavailable).
     fn random_unit(&self) -> f64 {
         let mut b = [0u8; 8];

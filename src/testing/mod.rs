@@ -3,5 +3,6 @@
 
 mod account;
 mod client;
+mod offline;
 mod parser_fuzz;
 pub(crate) mod sim;

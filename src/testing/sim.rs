@@ -44,6 +44,8 @@ pub struct SimState {
     pub requests: RefCell<Vec<HttpRequest>>,
     rng: Cell<u64>,
     pub aborted: Cell<u32>,
+    /// What `Runtime::offline` answers (a browser's `navigator.onLine === false`).
+    pub offline: Cell<bool>,
 }
 
 #[derive(Clone)]
@@ -114,6 +116,7 @@ impl Sim {
             requests: RefCell::new(Vec::new()),
             rng: Cell::new(0x1234_5678_9abc_def1),
             aborted: Cell::new(0),
+            offline: Cell::new(false),
         }))
     }
 
@@ -188,6 +191,10 @@ impl Runtime for Sim {
 
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
         Sleep::new(&self.0, ms).boxed_local()
+    }
+
+    fn offline(&self) -> bool {
+        self.0.offline.get()
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
