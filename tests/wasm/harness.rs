@@ -163,6 +163,11 @@ pub fn field(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// A `CareCloudError`'s `kind` (empty when it has none).
+pub fn kind(e: &JsValue) -> String {
+    field(e, "kind").as_string().unwrap_or_default()
+}
+
 pub fn unique(tag: &str) -> String {
     format!("{tag}{}", (js_sys::Math::random() * 1e12) as u64)
 }
