@@ -234,6 +234,10 @@ impl Runtime for JsRuntime {
         crypto_fill(buf)
     }
 
+    fn offline(&self) -> bool {
+        super::online::known_offline() // offline: navigator.onLine === false (online.rs)
+    }
+
     fn fetch(
         &self,
         req: HttpRequest,
