@@ -6,7 +6,9 @@ export type { paths, components, operations };
 /** Stable error kinds (`error.kind`). */
 export type ErrorKind =
   | "network" | "timeout" | "aborted" | "unauthorized" | "forbidden" | "not_found" | "bad_request" | "conflict"
-  | "rate_limited" | "server" | "unavailable" | "circuit_open" | "decode" | "config";
+  | "rate_limited" | "server" | "unavailable" | "circuit_open" | "decode" | "config"
+  /** The browser reports no network (`navigator.onLine === false`): failed fast, nothing was sent. */
+  | "offline";
 
 /** One entry of CareCloud's `error.error_data.invalid_params[]`. */
 export interface InvalidParam {
@@ -63,7 +65,8 @@ export interface LogEntry {
   attempt: number;
   /** The call's correlation id (also sent in the `correlationHeader`, when configured). */
   correlationId: string;
-  source: "network" | "cache" | "dedupe" | "shared-cache";
+  /** `stale`: a failed catalogue read answered with its last good response. */
+  source: "network" | "cache" | "dedupe" | "shared-cache" | "stale";
   outcome: "ok" | "retry" | "renew" | "error";
   errorKind?: ErrorKind;
   requestId?: string;
@@ -82,7 +85,18 @@ export type ClientEvent =
   | { type: "token_renewed" }
   /** The customer must log in again: the token was replaced or invalid, or another tab sharing the token logged out. */
   | { type: "session_expired" }
-  | { type: "rate_limited"; pauseMs: number };
+  | { type: "rate_limited"; pauseMs: number }
+  | ({ type: "stale" } & StaleInfo);
+
+/** A catalogue read answered with its last good response (the `stale` event; what `onStale` receives). */
+export interface StaleInfo {
+  /** Masked path, e.g. `/rewards`. */
+  path: string;
+  /** How long ago that response was received, ms. */
+  ageMs: number;
+  /** What it stands in for. */
+  reason: "network" | "timeout" | "server" | "unavailable" | "circuit_open" | "offline";
+}
 
 export interface ClientOptions {
   /** `https://your-project.crmcarecloud.com` (or a bare host). The base becomes projectUrl + /webservice/rest-api/customer-interface/v1.0. */
@@ -113,6 +127,13 @@ export interface ClientOptions {
   rateLimit?: boolean | { requestsPerSecond?: number; burst?: number; maxConcurrent?: number };
   /** Default `{failureThreshold: 5, openMs: 30000}` (= `true`); `false` disables. */
   circuitBreaker?: boolean | { failureThreshold?: number; openMs?: number };
+  /**
+   * Offline catalogue (stale-if-error): the last good response of a read of these paths, made with no customer
+   * logged in, answers that read when it fails (network, timeout, 5xx, circuit open, offline), for at most
+   * `maxStaleMs`. Default `{paths: ["/rewards", "/stores", "/products", "/languages"], maxStaleMs: 86400000,
+   * maxEntries: 200, maxBytes: 2 MiB}` (= `true`); `false` disables. Never customer data.
+   */
+  stale?: boolean | { paths?: string[]; maxStaleMs?: number; maxEntries?: number; maxBytes?: number };
   /** A header name (e.g. "Idempotency-Key") sent on writes with the same key on every retry; `true` = "Idempotency-Key"; default off. */
   idempotencyHeader?: boolean | string;
   /**
@@ -162,8 +183,8 @@ export type QueryValue = string | number | boolean | null | undefined | Array<st
 export interface BaseCallOptions {
   signal?: AbortSignal;
   /**
-   * "no-cache" (or "reload") skips the cache lookup (the answer still refreshes the cache); "no-store" bypasses the
-   * cache entirely.
+   * "no-cache" (or "reload") skips the cache lookup (the answer still refreshes the cache, and a failure may still be
+   * answered stale); "no-store" bypasses the cache and the stale copies entirely.
    */
   cache?: "default" | "no-cache" | "reload" | "no-store";
   /** Per-attempt timeout for this call. */
@@ -175,6 +196,8 @@ export interface BaseCallOptions {
    * changing it throws a `TypeError` in strict mode. `true` returns a private mutable copy (`structuredClone`).
    */
   mutable?: boolean;
+  /** Called when this read is answered with a stale response instead of failing (see `stale`). */
+  onStale?: (info: StaleInfo) => void;
 }
 
 /** Options of a call on a concrete path (a `string` that is not one of the spec's paths): nothing is checked. */
@@ -365,6 +388,7 @@ export class CustomerClient {
   /** One sample of the afterPush delay (CSPRNG). Throws a `config` CareCloudError before the wasm module is ready. */
   pushDelayMs(maxDelayMs: number): number;
   stats(): Stats;
+  /** Drops every cached response and every response kept for stale answers. */
   clearCache(): void;
   readonly customerId: string | undefined;
   free(): void;

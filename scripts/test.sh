@@ -12,6 +12,7 @@
 #   5     - the built npm package: Node consumer (import + require), esbuild browser bundle, workerd Worker
 #   6     - Playwright run of the demo portal and the kiosk page in Chromium
 #   6b    - Playwright: two tabs of one browser share one device token (reload, renewal, logout)
+#   6c    - Playwright: offline catalogue answered stale, customer calls fail with kind offline, recovery
 #   7     - soak: mixed calls in Chromium, memory flat, no timers or in-flight entries left
 # Every tier from 2 on starts from a reset sandbox and ends with check_violations (scripts/lib.sh).
 # Ends with one line: `N passed, M failed`.
@@ -133,6 +134,11 @@ check_violations "6 demo e2e (Playwright)"
 reset_sandbox
 tap_tier "6b tabs e2e (Playwright)" tests/out/e2e-tabs.log node tests/e2e/tabs.mjs
 check_violations "6b tabs e2e (Playwright)"
+
+# --- tier 6c: offline (catalogue answered stale, customer calls fail fast, recovery without duplicate writes)
+reset_sandbox
+tap_tier "6c offline e2e (Playwright)" tests/out/e2e-offline.log node tests/e2e/offline.mjs
+check_violations "6c offline e2e (Playwright)"
 
 # --- tier 7: soak (short form; SOAK_CALLS=100000 for the long form)
 reset_sandbox

@@ -81,6 +81,7 @@ pub enum Partition {
 #[derive(Debug)]
 struct Entry<B> {
     body: B,
+    stored_at: f64,
     expires_at: f64,
     partition: Partition,
     path: String,
@@ -130,6 +131,11 @@ impl<B: BodySize + Clone> ResponseCache<B> {
 
     /// A fresh entry's body, if any; refreshes its LRU position. Expired entries are removed.
     pub fn get(&mut self, partition: &Partition, url: &str, now: f64) -> Option<B> {
+        self.get_aged(partition, url, now).map(|(body, _)| body)
+    }
+
+    /// A fresh entry's body and its age (ms since it was stored), as [`get`](Self::get).
+    pub fn get_aged(&mut self, partition: &Partition, url: &str, now: f64) -> Option<(B, f64)> {
         let key = (partition.clone(), url.to_string());
         let fresh = self.entries.get(&key).map(|e| e.expires_at > now)?;
         if !fresh {
@@ -139,7 +145,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
         self.tick += 1;
         let e = self.entries.get_mut(&key)?;
         e.used = self.tick;
-        Some(e.body.clone())
+        Some((e.body.clone(), now - e.stored_at))
     }
 
     /// Stores a body for `ttl_ms`. Bodies larger than a quarter of the byte budget are not kept.
@@ -175,6 +181,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
             key,
             Entry {
                 body,
+                stored_at: now,
                 expires_at: now + ttl_ms,
                 partition: partition.clone(),
                 path: path.to_string(),

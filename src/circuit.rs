@@ -174,6 +174,14 @@ impl CircuitBreaker {
         None
     }
 
+    /// The network is back (the browser's `online` event): an open circuit turns half-open now, so the next
+    /// attempt probes at once instead of waiting out `open_ms`.
+    pub fn half_open_now(&mut self, now: f64) {
+        if self.state(now) == CircuitState::Open {
+            self.opened_at = Some(now - self.config.open_ms as f64);
+        }
+    }
+
     /// The probe was cancelled before it had a result: let another one through.
     pub fn abandon(&mut self, permit: Permit) {
         if permit == Permit::Probe {
@@ -266,5 +274,24 @@ mod tests {
         let p = b.allow(1000.0).unwrap();
         b.abandon(p);
         assert_eq!(b.allow(1000.0), Ok(Permit::Probe));
+    }
+
+    #[test]
+    fn half_open_now_lets_a_probe_through_at_once() {
+        let mut b = b();
+        b.half_open_now(0.0);
+        assert_eq!(
+            b.state(0.0),
+            CircuitState::Closed,
+            "a closed circuit stays closed"
+        );
+        for _ in 0..3 {
+            b.on_failure(0.0);
+        }
+        assert!(b.allow(10.0).is_err());
+        b.half_open_now(10.0);
+        assert_eq!(b.state(10.0), CircuitState::HalfOpen);
+        assert_eq!(b.allow(10.0), Ok(Permit::Probe));
+        assert_eq!(b.on_success(), Some(Transition::Closed));
     }
 }

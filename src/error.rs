@@ -36,6 +36,8 @@ pub enum ErrorKind {
     Decode,
     /// The client was configured or called wrongly (bad option, enterprise credentials, plain http, bad path).
     Config,
+    /// The browser reports no network (`navigator.onLine === false`): the call failed fast, nothing was sent.
+    Offline,
 }
 
 impl ErrorKind {
@@ -56,6 +58,7 @@ impl ErrorKind {
             ErrorKind::CircuitOpen => "circuit_open",
             ErrorKind::Decode => "decode",
             ErrorKind::Config => "config",
+            ErrorKind::Offline => "offline",
         }
     }
 
@@ -249,6 +252,7 @@ impl Error {
                 | ErrorKind::Server
                 | ErrorKind::Unavailable
                 | ErrorKind::CircuitOpen
+                | ErrorKind::Offline
         )
     }
     /// True for [`ErrorKind::Timeout`].

@@ -52,6 +52,7 @@ pub mod rate_limit;
 pub mod retry;
 mod runtime;
 mod secret;
+pub mod stale;
 mod tabs;
 mod token_store;
 

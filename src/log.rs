@@ -18,7 +18,7 @@ pub struct LogEntry {
     pub attempt: u32,
     /// The client-generated correlation id of the call (also sent in `correlationHeader`, when set).
     pub correlation_id: String,
-    /// `network`, `cache`, `dedupe`, or `shared-cache`.
+    /// `network`, `cache`, `dedupe`, `shared-cache`, or `stale` (a failed catalogue read answered stale).
     pub source: &'static str,
     /// `ok`, `retry` (will retry), `renew` (401, renewing the token) or `error`.
     pub outcome: &'static str,
@@ -57,6 +57,8 @@ pub enum Event {
         /// How long sending pauses, in ms.
         pause_ms: u64,
     },
+    /// A catalogue read failed and was answered with its last good response (`stale` options).
+    Stale(crate::stale::StaleAnswer),
 }
 
 impl Event {
@@ -69,6 +71,7 @@ impl Event {
             Event::TokenRenewed => "token_renewed",
             Event::SessionExpired => "session_expired",
             Event::RateLimited { .. } => "rate_limited",
+            Event::Stale(_) => "stale",
         }
     }
 }

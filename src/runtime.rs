@@ -146,6 +146,12 @@ pub trait Runtime: 'static {
     /// A body as JSON text, for the core's few reads inside a body (a token, a customer id, a channel list).
     fn body_text(&self, body: &Self::Body) -> std::rc::Rc<str>;
 
+    /// True only when the platform knows it has no network (a browser with `navigator.onLine === false`); calls
+    /// then fail fast with `offline`. Platforms that cannot tell (Node, Workers) keep the default, `false`.
+    fn offline(&self) -> bool {
+        false
+    }
+
     /// A uniform random number in `[0, 1)` from the CSPRNG (0.5 if the CSPRNG is unavailable).
     fn random_unit(&self) -> f64 {
         let mut b = [0u8; 8];

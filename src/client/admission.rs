@@ -64,8 +64,9 @@ impl Drop for Admission<'_> {
 }
 
 impl<R: Runtime> Client<R> {
-    /// Waits until attempt `attempt` may go out, or fails fast with `circuit_open`.
+    /// Waits until attempt `attempt` may go out, or fails fast with `offline` or `circuit_open`.
     pub(super) async fn admit(&self, now: f64, attempt: u32) -> Result<Admission<'_>, Error> {
+        self.check_online(attempt)?; // offline: fail fast, no request, no retry (offline.rs)
         let gate = &self.inner.gate;
         let permit = match &gate.breaker {
             Some(b) => {

@@ -26,6 +26,7 @@ mod attempt;
 mod auth;
 mod call;
 mod observe;
+mod offline; // offline: stale answers, `offline` fast fail, `online` probe
 mod read_path;
 pub(crate) mod url;
 
@@ -65,6 +66,8 @@ pub struct CallOptions {
     pub timeout_ms: Option<u64>,
     /// Idempotency key for a write (generated when the header is on and this is `None`).
     pub idempotency_key: Option<String>,
+    /// Told when this read is answered with a stale response (JS `onStale`; see [`crate::stale`]).
+    pub on_stale: Option<crate::stale::OnStale>,
 }
 
 /// A placeholder in a path that is replaced by the current device token on every attempt (CareCloud puts the token
@@ -98,6 +101,7 @@ struct Inner<R: Runtime> {
     tabs: RefCell<Option<Rc<dyn crate::tabs::TabShare>>>,
     gate: Gate,
     reads: Reads<R>,
+    offline: offline::Offline<R>,
     observers: Observers,
     stats: RefCell<Stats>,
 }
@@ -140,6 +144,7 @@ impl<R: Runtime> Client<R> {
                         .map(|c| RefCell::new(crate::cache::ResponseCache::new(c))),
                     inflight: RefCell::default(),
                 },
+                offline: offline::Offline::new(&cfg),
                 observers: Observers::default(),
                 stats: RefCell::default(),
                 cfg,
@@ -212,11 +217,12 @@ impl<R: Runtime> Client<R> {
         );
     }
 
-    /// Drops every cached response.
+    /// Drops every cached response, and every response kept for stale answers.
     pub fn clear_cache(&self) {
         if let Some(c) = &self.inner.reads.cache {
             c.borrow_mut().clear();
         }
+        self.clear_stale(); // offline: kept responses go too
     }
 
     /// The logged-in customer's id, if any.
@@ -302,10 +308,10 @@ impl<R: Runtime> Client<R> {
         if body.as_ref().is_some_and(|b| b.len() > 8 * 1024 * 1024) {
             return Err(Error::config("request body larger than 8 MiB"));
         }
-        self.ensure_token().await?;
         if method == Method::Get {
-            return self.read(call, opts).await;
+            return self.read_or_stale(call, opts).await; // offline: token + read, stale-if-error (offline.rs)
         }
+        self.ensure_token().await?;
         let r = self.exchange(&call, body, &opts, true).await;
         self.invalidate_after_write(&call);
         r
@@ -396,6 +402,7 @@ impl<R: Runtime> Client<R> {
                 Outcome::Success(resp, body) => {
                     self.log(entry);
                     self.fill_cache(call, opts, &resp.headers, &body, t1);
+                    self.keep_last_good(call, opts, &resp.headers, &body, t1); // offline
                     return Ok(body);
                 }
                 Outcome::Undecodable(e) => {

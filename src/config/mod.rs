@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::json::Json as Value;
 use crate::rate_limit::RateLimitConfig;
 use crate::retry::RetryConfig;
+use crate::stale::StaleConfig;
 use options::{clean, Options};
 
 pub(crate) mod options;
@@ -131,6 +132,8 @@ pub struct Config {
     pub rate_limit: Option<RateLimitConfig>,
     /// Circuit breaker, `None` when disabled.
     pub circuit_breaker: Option<BreakerConfig>,
+    /// Offline catalogue (`stale-if-error`), `None` when disabled.
+    pub stale: Option<StaleConfig>,
     /// Header name for idempotency keys on writes (e.g. `Idempotency-Key`), `None` when off.
     pub idempotency_header: Option<String>,
     /// Header carrying each call's correlation id (e.g. `X-Correlation-Id`), `None` (default) to keep the id in
@@ -188,6 +191,7 @@ const KNOWN: &[&str] = &[
     "cache",
     "rateLimit",
     "circuitBreaker",
+    "stale",
     "idempotencyHeader",
     "dedupe",
     "onLog",
@@ -318,6 +322,7 @@ impl Config {
             cache: CacheConfig::from_options(&o)?,
             rate_limit: RateLimitConfig::from_options(&o)?,
             circuit_breaker: BreakerConfig::from_options(&o)?,
+            stale: StaleConfig::from_options(&o)?,
             idempotency_header: header_option(&o, "idempotencyHeader", "Idempotency-Key")?,
             correlation_header: header_option(&o, "correlationHeader", "X-Correlation-Id")?,
             dedupe: o.boolean("dedupe", true)?,

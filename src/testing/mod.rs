@@ -3,6 +3,7 @@
 
 mod account;
 mod client;
+mod offline;
 mod parser_fuzz;
 pub(crate) mod sim;
 mod tabs;

@@ -46,6 +46,8 @@ pub struct SimState {
     pub aborted: Cell<u32>,
     /// Added before every scripted reply, ms (0 by default).
     pub latency_ms: Cell<u64>,
+    /// What `Runtime::offline` answers (a browser's `navigator.onLine === false`).
+    pub offline: Cell<bool>,
 }
 
 #[derive(Clone)]
@@ -117,6 +119,7 @@ impl Sim {
             rng: Cell::new(0x1234_5678_9abc_def1),
             aborted: Cell::new(0),
             latency_ms: Cell::new(0),
+            offline: Cell::new(false),
         }))
     }
 
@@ -207,6 +210,10 @@ impl Runtime for Sim {
 
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
         Sleep::new(&self.0, ms).boxed_local()
+    }
+
+    fn offline(&self) -> bool {
+        self.0.offline.get()
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {

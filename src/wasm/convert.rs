@@ -3,7 +3,9 @@
 use crate::client::{CallOptions, Stats};
 use crate::error::Error;
 use crate::log::{Event, LogEntry};
-use js_sys::{Array, Object, Reflect};
+use crate::stale::{OnStale, StaleAnswer};
+use js_sys::{Array, Function, Object, Reflect};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// A JS string for a property name or other constant, interned: sent across the boundary once, not per call.
@@ -98,9 +100,33 @@ pub fn event_to_js(e: &Event) -> JsValue {
             );
         }
         Event::RateLimited { pause_ms } => set(&o, "pauseMs", *pause_ms as f64),
+        Event::Stale(a) => set_stale(&o, a),
         _ => {}
     }
     o.into()
+}
+
+/// `{path, ageMs, reason}` of a stale answer, on the `stale` event and the object `onStale` receives.
+fn set_stale(o: &Object, a: &StaleAnswer) {
+    set(o, "path", a.path.as_str());
+    set(o, "ageMs", a.age_ms as f64);
+    set(o, "reason", a.reason);
+}
+
+/// A call's `onStale` function, if given.
+fn on_stale(opts: &JsValue) -> Result<Option<OnStale>, Error> {
+    let f = get(opts, "onStale");
+    if f.is_undefined() || f.is_null() {
+        return Ok(None);
+    }
+    let f: Function = f
+        .dyn_into()
+        .map_err(|_| Error::config("onStale must be a function"))?;
+    Ok(Some(OnStale(Rc::new(move |a| {
+        let o = Object::new();
+        set_stale(&o, a);
+        let _ = f.call1(&JsValue::UNDEFINED, &o);
+    }))))
 }
 
 pub fn stats_to_js(s: &Stats, circuit: &str) -> JsValue {
@@ -172,10 +198,11 @@ fn scalar(v: &JsValue) -> Result<Option<String>, Error> {
     ))
 }
 
-/// Call options from `{query, cache, timeoutMs, idempotencyKey}` (the `signal` is read by the caller).
+/// Call options from `{query, cache, timeoutMs, idempotencyKey, onStale}` (the `signal` is read by the caller).
 pub fn call_options(opts: &JsValue) -> Result<CallOptions, Error> {
     let mut o = CallOptions {
         query: query_from_js(&get(opts, "query"))?,
+        on_stale: on_stale(opts)?,
         ..Default::default()
     };
     match get(opts, "cache").as_string().as_deref() {

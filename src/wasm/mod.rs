@@ -2,6 +2,7 @@
 //! Every method returns a `Promise` that rejects with a `CareCloudError`; nothing here panics on any input.
 
 mod convert;
+mod online;
 mod pages;
 mod runtime;
 mod shared_cache;
@@ -99,7 +100,8 @@ async fn with_signal<T>(
     }
 }
 
-/// An `abort` listener that is removed from its signal when dropped (then its closure is freed).
+/// An event listener (`abort` on a signal, `online` on the global) that is removed from its target when dropped
+/// (then its closure is freed).
 struct Listener {
     signal: JsValue,
     remove: Function,
@@ -145,6 +147,8 @@ pub struct CustomerClient {
     guards: js_sys::WeakMap,
     keyed: js_sys::Map,
     shared: Option<SharedCache>,
+    /// offline: the `online` listener (browsers only), removed when the client is freed.
+    _online: Option<Listener>,
 }
 
 #[wasm_bindgen]
@@ -227,6 +231,7 @@ impl CustomerClient {
         }
         let shared = SharedCache::from_js(get(&options, "sharedCache"))?;
         Ok(CustomerClient {
+            _online: online::listen_online(&client),
             client,
             guards: js_sys::WeakMap::new(),
             keyed: js_sys::Map::new(),

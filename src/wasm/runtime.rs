@@ -319,6 +319,10 @@ impl Runtime for JsRuntime {
         crypto_fill(buf)
     }
 
+    fn offline(&self) -> bool {
+        super::online::known_offline() // offline: navigator.onLine === false (online.rs)
+    }
+
     fn fetch(&self, req: HttpRequest) -> LocalBoxFuture<'static, Fetched<JsBody>> {
         do_fetch(self.fetch.clone(), self.bypass_http_cache, req).boxed_local()
     }

@@ -52,15 +52,19 @@ impl Sandbox {
 
     /// A client of the sandbox with a fresh device; `extra` is spliced into the options object (`, "k": v`).
     pub fn client_with(self, extra: &str) -> CustomerClient {
-        let opts = json(&format!(
+        CustomerClient::new(self.options(extra))
+            .unwrap_or_else(|e| panic!("construct: {:?}", field(&e, "message")))
+    }
+
+    /// The options of [`client_with`](Self::client_with), to add functions (`onEvent`, …) before constructing.
+    pub fn options(self, extra: &str) -> JsValue {
+        json(&format!(
             r#"{{"baseUrl": "{}", "externalApplicationId": "sandbox-app",
             "device": {{"deviceId": "{}", "deviceSystem": "test", "deviceName": "wasm test", "deviceType": "test"}}
             {extra}}}"#,
             self.api(),
             unique("dev-")
-        ));
-        CustomerClient::new(opts)
-            .unwrap_or_else(|e| panic!("construct: {:?}", field(&e, "message")))
+        ))
     }
 
     /// Calls a sandbox control endpoint and returns its JSON (or null).
@@ -175,6 +179,11 @@ pub fn json(s: &str) -> JsValue {
 
 pub fn field(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A `CareCloudError`'s `kind` (empty when it has none).
+pub fn kind(e: &JsValue) -> String {
+    field(e, "kind").as_string().unwrap_or_default()
 }
 
 pub fn unique(tag: &str) -> String {

@@ -1107,3 +1107,211 @@ async fn hostile_arguments_from_js_are_config_errors_and_the_client_goes_on() {
         Some("still here")
     );
 }
+
+// ---- Offline catalogue (stale-if-error) and `navigator.onLine`
+
+/// A function that pushes its argument onto `into` (an `onEvent` or `onStale`).
+fn collector(into: &Array) -> JsValue {
+    let sink = into.clone();
+    Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+        sink.push(&e);
+    })
+    .into_js_value()
+}
+
+/// A sandbox client whose events land in the returned array.
+fn client_with_events(sb: Sandbox, extra: &str) -> (CustomerClient, Array) {
+    let events = Array::new();
+    let opts = sb.options(extra);
+    Reflect::set(&opts, &"onEvent".into(), &collector(&events)).unwrap();
+    (CustomerClient::new(opts).unwrap(), events)
+}
+
+/// The `stale` events among `events`.
+fn stale_events(events: &Array) -> Vec<JsValue> {
+    events
+        .iter()
+        .filter(|e| field(e, "type").as_string().as_deref() == Some("stale"))
+        .collect()
+}
+
+fn same_json(a: &JsValue, b: &JsValue) -> bool {
+    js_sys::JSON::stringify(a).ok().map(String::from)
+        == js_sys::JSON::stringify(b).ok().map(String::from)
+}
+
+async fn login_alice(c: &CustomerClient) {
+    let login = obj(&[
+        ("loginType", "email".into()),
+        ("loginValue", "alice@example.com".into()),
+        ("password", "Passw0rd1".into()),
+    ]);
+    ok(c.login(login.into())).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_catalogue_is_answered_stale_and_customer_reads_fail_with_their_kind() {
+    let sb = sandbox!();
+    // /rewards uncached (TTL 0), so every read goes out; the breaker off, so each fault is met afresh.
+    let (c, events) = client_with_events(
+        sb,
+        r#", "retry": {"maxRetries": 1, "baseDelayMs": 10, "maxDelayMs": 20}, "circuitBreaker": false,
+            "cache": {"ttlMs": {"/rewards": 0}}"#,
+    );
+    let mark = unique("stale-");
+    let query = || obj(&[("count", 3.into()), ("mark", mark.as_str().into())]);
+    let fresh = ok(c.get("/rewards".into(), obj(&[("query", query().into())]).into())).await;
+    let faults = [
+        (r#""kind":"drop""#, "network"),
+        (r#""kind":"status","status":503"#, "unavailable"),
+        (r#""kind":"hang","delayMs":3000"#, "timeout"),
+    ];
+    for (fault, reason) in faults {
+        sb.control(
+            "POST",
+            "faults",
+            Some(&format!(
+                r#"{{"method":"GET","path":"/rewards","times":100,{fault}}}"#
+            )),
+        )
+        .await;
+        let told = Array::new();
+        let opts = obj(&[
+            ("query", query().into()),
+            ("timeoutMs", 300.into()),
+            ("onStale", collector(&told)),
+        ]);
+        let stale = ok(c.get("/rewards".into(), opts.into())).await;
+        sb.control("DELETE", "faults", None).await;
+        assert!(same_json(&stale, &fresh), "{reason}: the last good page");
+        assert_eq!(told.length(), 1, "{reason}: onStale once");
+        let info = told.get(0);
+        assert_eq!(field(&info, "reason").as_string().as_deref(), Some(reason));
+        assert_eq!(
+            field(&info, "path").as_string().as_deref(),
+            Some("/rewards")
+        );
+        assert!(field(&info, "ageMs").as_f64().is_some_and(|a| a >= 0.0));
+    }
+    let stale = stale_events(&events);
+    assert_eq!(stale.len(), 3, "one stale event per stale answer");
+    assert!(stale
+        .iter()
+        .all(|e| field(e, "path").as_string().as_deref() == Some("/rewards")));
+
+    // With a customer logged in nothing is answered stale: the read fails with what went wrong.
+    login_alice(&c).await;
+    ok(c.get("/customers".into(), JsValue::UNDEFINED)).await;
+    ok(c.get("/rewards".into(), obj(&[("query", query().into())]).into())).await;
+    for path in ["/customers", "/rewards"] {
+        sb.control(
+            "POST",
+            "faults",
+            Some(&format!(
+                r#"{{"method":"GET","path":"{path}","times":100,"kind":"drop"}}"#
+            )),
+        )
+        .await;
+        let opts = obj(&[("query", query().into()), ("cache", "no-cache".into())]);
+        let e = err(c.get(path.into(), opts.into())).await;
+        sb.control("DELETE", "faults", None).await;
+        assert_eq!(kind(&e), "network", "{path}");
+    }
+    assert_eq!(
+        stale_events(&events).len(),
+        3,
+        "no stale answer for a customer"
+    );
+    ok(c.logout()).await;
+}
+
+/// Makes `navigator.onLine` read `value` (`undefined`: as it was) in Node (no `navigator`), a page or a worker.
+fn fake_on_line(value: JsValue) {
+    let f = Function::new_with_args(
+        "v",
+        "if (typeof navigator === 'undefined' || navigator.__fake) {
+           if (v === undefined) delete globalThis.navigator; else globalThis.navigator = { onLine: v, __fake: true };
+         } else if (v === undefined) { delete navigator.onLine; }
+         else { Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => v }); }",
+    );
+    f.call1(&JsValue::UNDEFINED, &value).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn offline_fails_customer_calls_fast_answers_the_catalogue_stale_and_online_probes_at_once() {
+    let sb = sandbox!();
+    let (c, events) = client_with_events(
+        sb,
+        r#", "retry": {"maxRetries": 2, "baseDelayMs": 10, "maxDelayMs": 20},
+            "circuitBreaker": {"failureThreshold": 1, "openMs": 600000}"#,
+    );
+    let mark = unique("offline-");
+    let rewards = || q(&[("mark", mark.as_str().into()), ("count", 2.into())]);
+    let fresh = ok(c.get("/rewards".into(), rewards())).await;
+    login_alice(&c).await;
+    let sent = |all: &JsValue| Array::from(all).length();
+    let before = sent(&sb.control("GET", "requests", None).await);
+    // While faked offline only calls are made: a failed assertion aborts a wasm test without unwinding, and
+    // `navigator.onLine` must be restored before any, or the tests after this one would run offline too.
+    fake_on_line(false.into());
+    let customer = JsFuture::from(c.get("/customers".into(), JsValue::UNDEFINED)).await;
+    let retries = field(&c.stats(), "retries");
+    // Signed out while offline: the device's catalogue is answered stale.
+    let _ = JsFuture::from(c.logout()).await;
+    let told = Array::new();
+    let opts = obj(&[
+        ("query", field(&rewards(), "query")),
+        ("cache", "no-cache".into()),
+        ("onStale", collector(&told)),
+    ]);
+    let catalogue = JsFuture::from(c.get("/rewards".into(), opts.into())).await;
+    fake_on_line(JsValue::UNDEFINED);
+
+    let e = customer.expect_err("a customer call while offline");
+    assert_eq!(kind(&e), "offline");
+    assert_eq!(field(&e, "attempts").as_f64(), Some(0.0));
+    assert_eq!(field(&e, "outcomeUnknown").as_bool(), Some(false));
+    assert_eq!(retries.as_f64(), Some(0.0));
+    let stale = catalogue.unwrap_or_else(|e| panic!("catalogue: {:?}", field(&e, "kind")));
+    assert!(same_json(&stale, &fresh));
+    assert_eq!(
+        field(&told.get(0), "reason").as_string().as_deref(),
+        Some("offline")
+    );
+    assert_eq!(stale_events(&events).len(), 1);
+    assert_eq!(
+        sent(&sb.control("GET", "requests", None).await),
+        before,
+        "nothing sent while offline"
+    );
+    // Back online; where the platform has `online` events, the event lets an open breaker probe at once.
+    let global: JsValue = js_sys::global().into();
+    let browser = field(&global, "dispatchEvent").is_function()
+        && field(&field(&global, "navigator"), "onLine").is_truthy();
+    sb.control(
+        "POST",
+        "faults",
+        Some(r#"{"method":"GET","path":"/stores","times":100,"kind":"status","status":503}"#),
+    )
+    .await;
+    // Successes so far (tokens, rewards, login) hold the window under 80 % failures until the 16th failed attempt.
+    for _ in 0..8 {
+        let _ = JsFuture::from(c.get("/stores".into(), JsValue::UNDEFINED)).await;
+    }
+    sb.control("DELETE", "faults", None).await;
+    assert_eq!(circuit(&c), "open");
+    if browser {
+        Function::new_no_args("globalThis.dispatchEvent(new Event('online'))")
+            .call0(&JsValue::UNDEFINED)
+            .unwrap();
+        assert_eq!(circuit(&c), "half_open", "the online event");
+        ok(c.get("/stores".into(), JsValue::UNDEFINED)).await;
+        assert_eq!(circuit(&c), "closed");
+    }
+}
+
+fn circuit(c: &CustomerClient) -> String {
+    field(&c.stats(), "circuitState")
+        .as_string()
+        .unwrap_or_default()
+}

@@ -1,0 +1,387 @@
+//! The offline catalogue end to end on simulated time: stale answers (when, how old, never for a customer, seen by
+//! the caller), their bounds and `clearCache`, the `offline` fast fail and the `online` probe.
+
+use super::client::{client, server};
+use crate::stale::{OnStale, StaleAnswer};
+use crate::testing::sim::{ok, status, Script, Sim};
+use crate::{CallOptions, Client, ErrorKind, Event, LogEntry, Method, Secret};
+use serde_json::{json, Value};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+const MINUTE: f64 = 60_000.0;
+
+/// A server whose catalogue answers while `up` is set (a drop otherwise); customer paths likewise; login and
+/// logout always answer.
+fn switchable(up: &Rc<Cell<bool>>, down: fn() -> Script) -> Sim {
+    let up = up.clone();
+    server(move |req, sig| {
+        if req.url.contains("/actions/login") {
+            return ok(json!({"customer_id": "alice"}));
+        }
+        if req.url.contains("/actions/logout") {
+            return status(204);
+        }
+        if !up.get() {
+            return down();
+        }
+        let path = sig.split(' ').next().unwrap_or("");
+        let query = req.url.split('?').nth(1).unwrap_or("");
+        ok(json!({"path": path, "query": query}))
+    })
+}
+
+fn read(c: &Client<Sim>, path: &str, opts: CallOptions) -> Result<Value, crate::Error> {
+    let (c2, p) = (c.clone(), path.to_string());
+    c.runtime()
+        .block_on(async move { c2.request(Method::Get, &p, None, opts).await })
+}
+
+fn query(pairs: &[(&str, &str)]) -> CallOptions {
+    CallOptions {
+        query: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..CallOptions::default()
+    }
+}
+
+fn login(c: &Client<Sim>) {
+    let c2 = c.clone();
+    c.runtime()
+        .block_on(async move { c2.login("email", "alice", &Secret::new("p")).await })
+        .unwrap();
+}
+
+/// Every `stale` event and every `stale` log entry of a client.
+#[derive(Default)]
+struct Seen {
+    events: RefCell<Vec<StaleAnswer>>,
+    logs: RefCell<Vec<LogEntry>>,
+}
+
+fn watch(c: &Client<Sim>) -> Rc<Seen> {
+    let seen = Rc::new(Seen::default());
+    let s = seen.clone();
+    c.set_on_event(move |e| {
+        if let Event::Stale(a) = e {
+            s.events.borrow_mut().push(a.clone());
+        }
+    });
+    let s = seen.clone();
+    c.set_on_log(move |e| {
+        if e.source == "stale" {
+            s.logs.borrow_mut().push(e.clone());
+        }
+    });
+    seen
+}
+
+/// Call options whose `onStale` records what it is told.
+fn flagged(pairs: &[(&str, &str)]) -> (CallOptions, Rc<RefCell<Vec<StaleAnswer>>>) {
+    let told = Rc::new(RefCell::new(Vec::new()));
+    let t = told.clone();
+    let opts = CallOptions {
+        on_stale: Some(OnStale(Rc::new(move |a: &StaleAnswer| {
+            t.borrow_mut().push(a.clone())
+        }))),
+        ..query(pairs)
+    };
+    (opts, told)
+}
+
+fn advance(sim: &Sim, ms: f64) {
+    sim.0.now.set(sim.0.now.get() + ms);
+}
+
+#[test]
+fn a_failed_catalogue_read_is_answered_stale_with_its_age_the_event_and_the_flag() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || Script::Network);
+    let c = client(&sim, json!({"rateLimit": false}));
+    let seen = watch(&c);
+    let fresh = read(&c, "/rewards", query(&[("count", "3")])).unwrap();
+    let received = sim.0.now.get();
+    up.set(false);
+    advance(&sim, 10.0 * MINUTE); // past the 60 s TTL of /rewards: the cache has nothing fresh
+    let (opts, told) = flagged(&[("count", "3")]);
+    let stale = read(&c, "/rewards", opts).unwrap();
+    assert_eq!(stale, fresh);
+    let age = (sim.0.now.get() - received) as u64;
+    let expected = StaleAnswer {
+        path: "/rewards".into(),
+        age_ms: age,
+        reason: "network",
+    };
+    assert!(age >= 10 * 60_000, "the retries ran first: {age}");
+    assert_eq!(*told.borrow(), vec![expected.clone()], "onStale");
+    assert_eq!(*seen.events.borrow(), vec![expected], "stale event");
+    assert_eq!(seen.logs.borrow().len(), 1, "one stale log entry");
+    assert_eq!(
+        sim.count("GET", "/rewards"),
+        1 + 4,
+        "first read, then 1 + 3 retries"
+    );
+    // A read that succeeds is not flagged.
+    up.set(true);
+    let (opts, told) = flagged(&[("count", "3")]);
+    read(&c, "/rewards", opts).unwrap();
+    assert!(told.borrow().is_empty());
+}
+
+#[test]
+fn max_stale_age_is_honoured() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || status(503));
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false, "stale": {"maxStaleMs": 3_600_000}}),
+    );
+    let seen = watch(&c);
+    read(&c, "/stores", CallOptions::default()).unwrap();
+    up.set(false);
+    advance(&sim, 3_600_000.0 - 1.0);
+    let served = read(&c, "/stores", CallOptions::default()).unwrap();
+    assert_eq!(served["path"], "/stores");
+    assert_eq!(seen.events.borrow()[0].reason, "unavailable");
+    advance(&sim, 1.0);
+    let e = read(&c, "/stores", CallOptions::default()).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Unavailable,
+        "older than maxStaleMs: the error"
+    );
+    assert_eq!(seen.events.borrow().len(), 1);
+}
+
+#[test]
+fn customer_data_is_never_answered_stale() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || Script::Network);
+    // Even with customer paths on the stale list, the cache's partition rule keeps customers out.
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false,
+               "stale": {"paths": ["/rewards", "/customers", "/wallet"]}}),
+    );
+    let seen = watch(&c);
+    read(&c, "/rewards", CallOptions::default()).unwrap(); // kept: no customer logged in
+    login(&c);
+    read(&c, "/customers", CallOptions::default()).unwrap();
+    read(
+        &c,
+        "/wallet/actions/points-overview",
+        CallOptions::default(),
+    )
+    .unwrap();
+    read(&c, "/rewards", query(&[("mine", "1")])).unwrap();
+    up.set(false);
+    advance(&sim, 10.0 * MINUTE);
+    for path in ["/customers", "/wallet/actions/points-overview", "/rewards"] {
+        let e = read(&c, path, CallOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Network, "{path}");
+    }
+    let e = read(&c, "/rewards", query(&[("mine", "1")])).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Network,
+        "a customer's own catalogue read"
+    );
+    assert!(
+        seen.events.borrow().is_empty(),
+        "nothing stale for a customer"
+    );
+    // Logged out, the device's catalogue is served again.
+    let c2 = c.clone();
+    sim.block_on(async move { c2.logout().await }).unwrap();
+    read(&c, "/rewards", CallOptions::default()).unwrap();
+    assert_eq!(seen.events.borrow().len(), 1);
+}
+
+#[test]
+fn client_errors_and_no_store_are_never_answered_stale() {
+    let answer = Rc::new(Cell::new(200u16));
+    let a = answer.clone();
+    let sim = server(move |req, _| match a.get() {
+        200 if req.url.contains("nostore") => Script::Reply(
+            200,
+            vec![("cache-control", "no-store".into())],
+            r#"{"data":{}}"#.into(),
+        ),
+        200 => ok(json!({})),
+        s => status(s),
+    });
+    let c = client(&sim, json!({"rateLimit": false, "retry": false}));
+    let seen = watch(&c);
+    read(&c, "/products", CallOptions::default()).unwrap();
+    read(&c, "/products", query(&[("nostore", "1")])).unwrap();
+    let no_store = CallOptions {
+        no_store: true,
+        ..query(&[("mine", "1")])
+    };
+    read(&c, "/products", no_store.clone()).unwrap();
+    advance(&sim, 10.0 * MINUTE);
+    for s in [404, 400, 403, 429] {
+        answer.set(s);
+        let e = read(&c, "/products", CallOptions::default()).unwrap_err();
+        assert_eq!(e.status(), Some(s));
+    }
+    answer.set(500);
+    let e = read(&c, "/products", query(&[("nostore", "1")])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Server, "the server said no-store");
+    let e = read(&c, "/products", no_store).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Server, "the caller said no-store");
+    assert!(seen.events.borrow().is_empty());
+    read(&c, "/products", CallOptions::default()).unwrap();
+    assert_eq!(seen.events.borrow()[0].reason, "server", "a 500 is");
+}
+
+#[test]
+fn an_open_circuit_is_answered_stale() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || status(502));
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false, "circuitBreaker": {"failureThreshold": 1, "openMs": 30000}}),
+    );
+    let seen = watch(&c);
+    read(&c, "/languages", CallOptions::default()).unwrap();
+    up.set(false);
+    advance(&sim, 2.0 * 3_600_000.0);
+    // POST /tokens and the first read succeeded: the 8th failure in a row is the first at 80 % of the window.
+    for _ in 0..8 {
+        read(&c, "/stores", CallOptions::default()).unwrap_err();
+    }
+    assert_eq!(c.circuit_state().as_str(), "open");
+    let before = sim.count("GET", "/languages");
+    read(&c, "/languages", CallOptions::default()).unwrap();
+    assert_eq!(sim.count("GET", "/languages"), before, "no request");
+    assert_eq!(seen.events.borrow()[0].reason, "circuit_open");
+}
+
+#[test]
+fn kept_responses_are_bounded_and_cleared_by_clear_cache() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || Script::Network);
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false, "stale": {"maxEntries": 2}}),
+    );
+    for offset in ["0", "1", "2"] {
+        read(&c, "/rewards", query(&[("offset", offset)])).unwrap();
+    }
+    up.set(false);
+    advance(&sim, 10.0 * MINUTE);
+    let e = read(&c, "/rewards", query(&[("offset", "0")])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network, "the oldest was dropped");
+    read(&c, "/rewards", query(&[("offset", "1")])).unwrap();
+    read(&c, "/rewards", query(&[("offset", "2")])).unwrap();
+    c.clear_cache();
+    for offset in ["1", "2"] {
+        let e = read(&c, "/rewards", query(&[("offset", offset)])).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Network, "cleared");
+    }
+}
+
+#[test]
+fn stale_false_switches_it_off() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || Script::Network);
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false, "stale": false}),
+    );
+    read(&c, "/rewards", CallOptions::default()).unwrap();
+    up.set(false);
+    advance(&sim, 10.0 * MINUTE);
+    let e = read(&c, "/rewards", CallOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network);
+}
+
+#[test]
+fn offline_fails_fast_without_requests_or_retries_and_the_catalogue_is_answered_stale() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || Script::Network);
+    let c = client(&sim, json!({"rateLimit": false}));
+    let seen = watch(&c);
+    read(&c, "/rewards", CallOptions::default()).unwrap();
+    login(&c);
+    read(
+        &c,
+        "/wallet/actions/points-overview",
+        CallOptions::default(),
+    )
+    .unwrap();
+    let sent = sim.0.requests.borrow().len();
+    sim.0.offline.set(true);
+    advance(&sim, 10.0 * MINUTE);
+    let t0 = sim.0.now.get();
+    let e = read(
+        &c,
+        "/wallet/actions/points-overview",
+        CallOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.kind().as_str()),
+        (ErrorKind::Offline, "offline")
+    );
+    assert_eq!(e.attempts(), 0);
+    assert!(e.is_retryable(), "later, yes");
+    let c2 = c.clone();
+    let w = sim
+        .block_on(async move {
+            c2.request(
+                Method::Post,
+                "/rewards/r1/actions/create-voucher",
+                Some("{}".into()),
+                CallOptions::default(),
+            )
+            .await
+        })
+        .unwrap_err();
+    assert_eq!(w.kind(), ErrorKind::Offline);
+    assert!(!w.outcome_unknown(), "nothing was sent");
+    let e = read(&c, "/rewards", CallOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Offline, "a customer is logged in");
+    assert_eq!(sim.0.requests.borrow().len(), sent, "nothing sent");
+    assert_eq!(sim.elapsed_since(t0), 0.0, "no backoff");
+    assert_eq!(c.stats().retries, 0);
+    assert_eq!(
+        c.circuit_state().as_str(),
+        "closed",
+        "the breaker heard nothing"
+    );
+    // Logged out while offline (the device token goes too): the catalogue is answered stale, the token request
+    // failing fast included.
+    let c2 = c.clone();
+    let _ = sim.block_on(async move { c2.logout().await });
+    assert!(!c.has_token());
+    let v = read(&c, "/rewards", CallOptions::default()).unwrap();
+    assert_eq!(v["path"], "/rewards");
+    assert_eq!(seen.events.borrow()[0].reason, "offline");
+    assert_eq!(sim.0.requests.borrow().len(), sent);
+}
+
+#[test]
+fn online_lets_the_open_circuit_probe_at_once() {
+    let up = Rc::new(Cell::new(false));
+    let sim = switchable(&up, || status(503));
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": false, "circuitBreaker": {"failureThreshold": 1, "openMs": 30000}}),
+    );
+    // POST /tokens succeeded: the 4th failure in a row is the first at 80 % of the window.
+    for _ in 0..4 {
+        read(&c, "/customers", CallOptions::default()).unwrap_err();
+    }
+    assert_eq!(c.circuit_state().as_str(), "open");
+    up.set(true);
+    let e = read(&c, "/customers", CallOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CircuitOpen, "still waiting out openMs");
+    c.note_online();
+    assert_eq!(c.circuit_state().as_str(), "half_open");
+    read(&c, "/customers", CallOptions::default()).unwrap();
+    assert_eq!(c.circuit_state().as_str(), "closed");
+}
