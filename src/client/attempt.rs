@@ -184,8 +184,8 @@ impl<R: Runtime> Client<R> {
             }
         };
         Self::note_response(entry, &resp);
-        self.note_deprecation(call, &resp);
-        self.note_rate_limit(&resp, now);
+        self.note_lifecycle(call, &resp);
+        self.note_rate_limit(call, &resp, now);
         let status = resp.status;
         if (200..300).contains(&status) {
             if !resp.body.trim().is_empty() && !looks_like_json_object(&resp.body) {
@@ -196,12 +196,14 @@ impl<R: Runtime> Client<R> {
             }
             return Outcome::Success(resp);
         }
+        let retry_after = resp
+            .header("retry-after")
+            .and_then(|v| headers::retry_after_ms(v, now));
+        self.note_refusal(call, status, retry_after);
         let failed = Failed {
             failure: Failure::Status(status),
             error: Error::from_response(status, &resp.body, entry.request_id.clone()),
-            retry_after: resp
-                .header("retry-after")
-                .and_then(|v| headers::retry_after_ms(v, now)),
+            retry_after,
         };
         if status == 401 {
             Outcome::Unauthorized(failed)

@@ -3,5 +3,6 @@
 
 mod account;
 mod client;
+mod observe;
 mod parser_fuzz;
 pub(crate) mod sim;

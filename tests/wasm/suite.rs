@@ -10,6 +10,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+/// A `CareCloudError`'s `kind` ("" when it has none).
+fn kind(e: &JsValue) -> String {
+    field(e, "kind").as_string().unwrap_or_default()
+}
+
 #[wasm_bindgen_test]
 async fn connection_test_round_trip() {
     let sb = sandbox!();
@@ -977,7 +982,6 @@ async fn fifty_concurrent_401s_renew_the_token_once() {
 async fn hostile_arguments_from_js_are_config_errors_and_the_client_goes_on() {
     let sb = sandbox!();
     let c = sb.client_with("");
-    let kind = |e: &JsValue| field(e, "kind").as_string().unwrap_or_default();
     for path in [
         JsValue::from_f64(123.0),
         JsValue::UNDEFINED,
