@@ -30,24 +30,24 @@ pub struct LogEntry {
     pub reason: Option<String>,
     /// The failure's message, with e-mail addresses, phone and card numbers masked.
     pub detail: Option<String>,
-    /// The error body's `type` (masked, at most [`MAX_LOGGED_TEXT`] characters), when the server sent one.
+    /// The error body's `type` (masked, at most 64 characters), when the server sent one.
     pub error_type: Option<String>,
     /// The error body's `invalid_params`: names and reasons only, never the values (which can hold personal data);
-    /// at most [`MAX_LOGGED_PARAMS`] of them.
+    /// at most 10 of them.
     pub invalid_params: Vec<ParamIssue>,
 }
 
 /// At most this many `invalid_params` reach a log entry.
-pub const MAX_LOGGED_PARAMS: usize = 10;
+pub(crate) const MAX_LOGGED_PARAMS: usize = 10;
 /// At most this many characters of an error `type`, a parameter name or a reason reach a log entry.
-pub const MAX_LOGGED_TEXT: usize = 64;
+pub(crate) const MAX_LOGGED_TEXT: usize = 64;
 
 /// One `invalid_params` entry as a log entry carries it: which parameter, and why. Never its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamIssue {
-    /// The parameter, masked and cut to [`MAX_LOGGED_TEXT`] characters.
+    /// The parameter, masked and cut to 64 characters.
     pub name: String,
-    /// CareCloud's reason (`required`, `invalid_value_format`, …), masked and cut to [`MAX_LOGGED_TEXT`] characters.
+    /// CareCloud's reason (`required`, `invalid_value_format`, …), masked and cut to 64 characters.
     pub reason: String,
 }
 
