@@ -2,6 +2,7 @@
 //! every parser. Test-only: compiled for `cargo test` on the host.
 
 mod account;
+mod admission;
 mod client;
 mod observe;
 mod parser_fuzz;

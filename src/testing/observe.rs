@@ -368,3 +368,49 @@ fn a_write_drops_the_customers_cached_reads() {
     assert_eq!(after["available_points"], 12_000);
     assert_eq!(sim.count("GET", "/points-overview"), 2);
 }
+
+#[test]
+fn cache_hits_are_logged_and_calls_have_their_own_correlation_id() {
+    let mut n = 0;
+    let sim = server(move |_, _| {
+        n += 1;
+        if n == 1 {
+            crate::testing::sim::status(503)
+        } else {
+            Script::Reply(
+                200,
+                vec![("cache-control", "max-age=60".into())],
+                r#"{"data":{}}"#.into(),
+            )
+        }
+    });
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": {"baseDelayMs": 1}, "device": {"deviceId": "dev-42"}}),
+    );
+    let (_, logs) = observe(&c);
+    get(&sim, &c, "/stores").unwrap();
+    get(&sim, &c, "/stores").unwrap();
+    let logs = logs.borrow();
+    let seen: Vec<_> = logs
+        .iter()
+        .map(|e| {
+            (
+                e.path.as_str(),
+                e.source,
+                e.attempt,
+                e.correlation_id.as_str(),
+            )
+        })
+        .collect();
+    // POST /tokens is call 1; the read's retry keeps its call's id; the cache hit is a call of its own.
+    assert_eq!(
+        seen,
+        [
+            ("/tokens", "network", 1, "cc-dev42-1"),
+            ("/stores", "network", 1, "cc-dev42-2"),
+            ("/stores", "network", 2, "cc-dev42-2"),
+            ("/stores", "cache", 0, "cc-dev42-3"),
+        ]
+    );
+}
