@@ -414,3 +414,21 @@ fn cache_hits_are_logged_and_calls_have_their_own_correlation_id() {
         ]
     );
 }
+
+#[test]
+fn lifecycle_warnings_are_bounded_per_client() {
+    let sim = server(|_, _| {
+        Script::Reply(
+            200,
+            vec![("deprecation", "true".into())],
+            r#"{"data":{}}"#.into(),
+        )
+    });
+    let c = client(&sim, json!({"rateLimit": false, "cache": false}));
+    let (events, _) = observe(&c);
+    for i in 0..300 {
+        get(&sim, &c, &format!("/stores/s{i}")).unwrap();
+    }
+    // One per path, for at most 256 paths: a server cannot grow the client's memory without bound.
+    assert_eq!(events.borrow().len(), 256);
+}
