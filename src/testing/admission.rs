@@ -95,3 +95,23 @@ fn rate_limit_hints_with_requests_left_or_no_reset_pause_nothing() {
         assert!(events.borrow().is_empty(), "{:?}", events.borrow());
     }
 }
+
+#[test]
+fn isolate_safe_mode_hands_no_concurrency_slot_between_calls() {
+    let sim = server(|_, _| Script::After(250, Box::new(status(200))));
+    let c = client(
+        &sim,
+        json!({"isolateSafe": true, "cache": false, "dedupe": false,
+               "rateLimit": {"requestsPerSecond": 1000, "burst": 100, "maxConcurrent": 1}}),
+    );
+    connect(&sim, &c);
+    let t0 = sim.0.now.get();
+    let c2 = c.clone();
+    sim.block_on(async move {
+        let a = c2.request(Method::Get, "/a", None, CallOptions::default());
+        let b = c2.request(Method::Get, "/b", None, CallOptions::default());
+        let _ = futures_util::future::join(a, b).await;
+    });
+    // No slot is waited for (a slot freed by one Workers request must not wake another): both ran at once.
+    assert_eq!(sim.elapsed_since(t0), 250.0);
+}
