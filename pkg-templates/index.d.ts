@@ -74,6 +74,11 @@ export interface LogEntry {
   reason?: string;
   /** The failure's message, e-mails and phone/card numbers masked. */
   detail?: string;
+  /** The error body's `type` (`about:blank`, a URI or an exception name), masked, at most 64 characters. */
+  errorType?: string;
+  /** The error body's `invalid_params`: at most 10, name and reason only (each at most 64 characters), never the
+   *  value, which can hold personal data. Absent when the body had none. */
+  invalidParams?: { name: string; reason: string }[];
   /** Epoch ms. */
   time: number;
 }
@@ -85,7 +90,15 @@ export type ClientEvent =
   | { type: "token_renewed" }
   /** The customer must log in again: the token was replaced or invalid, or another tab sharing the token logged out. */
   | { type: "session_expired" }
-  | { type: "rate_limited"; pauseMs: number }
+  /** `Sunset` without `Deprecation` (RFC 8594): the path goes away at `sunsetAt` (epoch ms). Once per path. */
+  | { type: "sunset"; path: string; sunsetAt: number }
+  /** The server answered 429 (every time it does). `retryAfterMs` is its `Retry-After`, when sent. */
+  | { type: "rate_limited"; source: "server"; status: number; retryAfterMs?: number; path: string }
+  /** The server's `RateLimit` / `X-RateLimit-*` headers said nothing remains: sending pauses for `pauseMs`. */
+  | { type: "rate_limited"; source: "window"; pauseMs: number; path: string }
+  /** The client's own rate limiter (or a server window) holds a call back for `waitMs`; `queueLength` calls are
+   *  waiting now, this one included. */
+  | { type: "rate_limited"; source: "limiter"; queueLength: number; waitMs: number }
   | ({ type: "stale" } & StaleInfo);
 
 /** A catalogue read answered with its last good response (the `stale` event; what `onStale` receives). */

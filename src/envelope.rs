@@ -10,6 +10,8 @@ use crate::json::Json;
 pub struct ErrorBody {
     /// `error.exception`, or `error.type` when that carries the exception name (the spec's 403 example).
     pub exception: Option<String>,
+    /// `error.type` as sent (`about:blank`, a URI, or an exception name).
+    pub error_type: Option<String>,
     /// `error.title`.
     pub title: Option<String>,
     /// `error.detail`.
@@ -44,7 +46,10 @@ impl ErrorBody {
         let Some(e) = v.get("error").filter(|e| e.as_object().is_some()) else {
             return ErrorBody::default();
         };
-        let ty = text(e.get("type")).filter(|t| t != "about:blank" && !t.contains('/'));
+        let error_type = text(e.get("type"));
+        let ty = error_type
+            .clone()
+            .filter(|t| t != "about:blank" && !t.contains('/'));
         let invalid_params = e
             .get("error_data")
             .and_then(|d| d.get("invalid_params"))
@@ -64,6 +69,7 @@ impl ErrorBody {
             .unwrap_or_default();
         ErrorBody {
             exception: text(e.get("exception")).or(ty),
+            error_type,
             title: text(e.get("title")),
             detail: text(e.get("detail")),
             invalid_params,

@@ -95,6 +95,7 @@ struct Inner {
     message: String,
     status: Option<u16>,
     reason: Option<String>,
+    error_type: Option<String>,
     invalid_params: Vec<InvalidParam>,
     outcome_unknown: bool,
     request_id: Option<String>,
@@ -123,6 +124,7 @@ impl Error {
             message: message.into(),
             status: None,
             reason: None,
+            error_type: None,
             invalid_params: Vec::new(),
             outcome_unknown: false,
             request_id: None,
@@ -142,6 +144,7 @@ impl Error {
         // Server text may quote the customer: e-mails, phone and card numbers are masked before anyone sees it.
         let parsed = crate::envelope::ErrorBody {
             title: parsed.title.map(|t| crate::log::mask_text(&t)),
+            error_type: parsed.error_type.map(|t| crate::log::mask_text(&t)),
             detail: parsed.detail.map(|d| crate::log::mask_text(&d)),
             invalid_params: parsed
                 .invalid_params
@@ -169,6 +172,7 @@ impl Error {
             message,
             status: Some(status),
             reason,
+            error_type: parsed.error_type,
             invalid_params: parsed.invalid_params,
             outcome_unknown: false,
             request_id,
@@ -184,6 +188,7 @@ impl Error {
                 message: rc.message.clone(),
                 status: rc.status,
                 reason: rc.reason.clone(),
+                error_type: rc.error_type.clone(),
                 invalid_params: rc.invalid_params.clone(),
                 outcome_unknown: rc.outcome_unknown,
                 request_id: rc.request_id.clone(),
@@ -221,6 +226,10 @@ impl Error {
     /// `session_expired`.
     pub fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
+    }
+    /// The error body's `type` (`about:blank`, a URI or an exception name; masked), when the server sent one.
+    pub fn error_type(&self) -> Option<&str> {
+        self.0.error_type.as_deref()
     }
     /// Every `invalid_params` entry of a 400.
     pub fn invalid_params(&self) -> &[InvalidParam] {

@@ -145,28 +145,6 @@ pub fn sunset(value: &str) -> Option<f64> {
     http_date_ms(value.trim())
 }
 
-/// What a response says about its endpoint's lifecycle: `Deprecation`, `Sunset`, or both.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Lifecycle {
-    /// From `Deprecation` (see [`deprecation`]): `Some(None)` deprecated without a date, `Some(Some(ms))` with
-    /// one, `None` when the header is absent or not recognised.
-    pub deprecated: Option<Option<f64>>,
-    /// From `Sunset` (see [`sunset`]): when the endpoint goes away, Unix epoch ms.
-    pub sunset_at: Option<f64>,
-}
-
-/// Reads `Deprecation` and `Sunset` together; `get` looks a header up by lowercase name. `None` when neither
-/// header says anything recognisable; a `Sunset` alone (RFC 8594 allows it) gives `deprecated: None`.
-#[cfg_attr(not(test), allow(dead_code))] // the client's sunset event will read it; only tests do so far
-pub fn lifecycle<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<Lifecycle> {
-    let deprecated = get("deprecation").and_then(deprecation);
-    let sunset_at = get("sunset").and_then(sunset);
-    (deprecated.is_some() || sunset_at.is_some()).then_some(Lifecycle {
-        deprecated,
-        sunset_at,
-    })
-}
-
 /// Parses an HTTP-date in IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`)
 /// or asctime (`Sun Nov  6 08:49:37 1994`) form, to Unix epoch milliseconds.
 pub fn http_date_ms(v: &str) -> Option<f64> {
@@ -328,50 +306,6 @@ mod tests {
             Some(true)
         );
         assert_eq!(sunset("tomorrow"), None);
-    }
-
-    #[test]
-    fn sunset_alone_deprecation_alone_and_both() {
-        const SUNSET: &str = "Wed, 11 Nov 2026 11:11:11 GMT";
-        let sunset_ms = http_date_ms(SUNSET);
-        assert_eq!(sunset_ms, Some(1_794_395_471_000.0));
-        let headers = |deprecation: Option<&'static str>, sunset: Option<&'static str>| {
-            move |name: &str| match name {
-                "deprecation" => deprecation,
-                "sunset" => sunset,
-                _ => None,
-            }
-        };
-        // RFC 8594: a Sunset without Deprecation still announces the date.
-        assert_eq!(
-            lifecycle(headers(None, Some(SUNSET))),
-            Some(Lifecycle {
-                deprecated: None,
-                sunset_at: sunset_ms
-            })
-        );
-        assert_eq!(
-            lifecycle(headers(Some("true"), None)),
-            Some(Lifecycle {
-                deprecated: Some(None),
-                sunset_at: None
-            })
-        );
-        assert_eq!(
-            lifecycle(headers(Some("@1700000000"), Some(SUNSET))),
-            Some(Lifecycle {
-                deprecated: Some(Some(1_700_000_000_000.0)),
-                sunset_at: sunset_ms
-            })
-        );
-        // Nothing recognisable: no lifecycle news.
-        assert_eq!(lifecycle(headers(None, None)), None);
-        assert_eq!(lifecycle(headers(Some("false"), Some("tomorrow"))), None);
-        // A garbage Deprecation does not hide a valid Sunset.
-        assert_eq!(
-            lifecycle(headers(Some("garbage"), Some(SUNSET))).map(|l| l.sunset_at),
-            Some(sunset_ms)
-        );
     }
 
     #[test]

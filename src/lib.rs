@@ -65,7 +65,7 @@ pub mod wasm;
 pub use client::{CallOptions, Client, Stats};
 pub use config::{Config, DeviceInfo, Setup, API_PATH};
 pub use error::{Error, ErrorKind, InvalidParam};
-pub use log::{Event, LogEntry};
+pub use log::{Event, LogEntry, ParamIssue, RateLimit};
 pub use paginate::Paginator;
 pub use runtime::{
     BodySize, Fetched, HttpRequest, HttpResponse, Method, Payload, Runtime, TransportError,

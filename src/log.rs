@@ -30,6 +30,48 @@ pub struct LogEntry {
     pub reason: Option<String>,
     /// The failure's message, with e-mail addresses, phone and card numbers masked.
     pub detail: Option<String>,
+    /// The error body's `type` (masked, at most 64 characters), when the server sent one.
+    pub error_type: Option<String>,
+    /// The error body's `invalid_params`: names and reasons only, never the values (which can hold personal data);
+    /// at most 10 of them.
+    pub invalid_params: Vec<ParamIssue>,
+}
+
+/// At most this many `invalid_params` reach a log entry.
+pub(crate) const MAX_LOGGED_PARAMS: usize = 10;
+/// At most this many characters of an error `type`, a parameter name or a reason reach a log entry.
+pub(crate) const MAX_LOGGED_TEXT: usize = 64;
+
+/// One `invalid_params` entry as a log entry carries it: which parameter, and why. Never its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamIssue {
+    /// The parameter, masked and cut to 64 characters.
+    pub name: String,
+    /// CareCloud's reason (`required`, `invalid_value_format`, …), masked and cut to 64 characters.
+    pub reason: String,
+}
+
+/// Server text bounded for a log entry: masked ([`mask_text`]) first, so a cut cannot split what it would mask,
+/// then cut to [`MAX_LOGGED_TEXT`] characters.
+pub(crate) fn log_text(text: &str) -> String {
+    mask_text(text).chars().take(MAX_LOGGED_TEXT).collect()
+}
+
+/// The structure of an error body as a log entry carries it: its `type`, and its `invalid_params` names and
+/// reasons, bounded.
+pub(crate) fn error_structure(
+    error_type: Option<&str>,
+    params: &[crate::error::InvalidParam],
+) -> (Option<String>, Vec<ParamIssue>) {
+    let issues = params
+        .iter()
+        .take(MAX_LOGGED_PARAMS)
+        .map(|p| ParamIssue {
+            name: log_text(&p.name),
+            reason: log_text(&p.reason),
+        })
+        .collect();
+    (error_type.map(log_text), issues)
 }
 
 /// Something a UI or monitoring may want to react to.
@@ -52,13 +94,59 @@ pub enum Event {
     TokenRenewed,
     /// The logged-in customer's token was replaced or became invalid: the customer must log in again.
     SessionExpired,
-    /// A server rate-limit hint paused sending until the window resets.
-    RateLimited {
-        /// How long sending pauses, in ms.
-        pause_ms: u64,
+    /// The server sent `Sunset` without `Deprecation` on this path (RFC 8594 allows it alone): the path goes
+    /// away at `sunset_at`.
+    Sunset {
+        /// Masked path.
+        path: String,
+        /// When it will be removed (epoch ms).
+        sunset_at: f64,
     },
+    /// A rate limit was met: the server refused a call, its window is exhausted, or the client's own limiter held
+    /// a call back.
+    RateLimited(RateLimit),
     /// A catalogue read failed and was answered with its last good response (`stale` options).
     Stale(crate::stale::StaleAnswer),
+}
+
+/// Which rate limit was met (JS: the `source` of a `rate_limited` event).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RateLimit {
+    /// `server`: the server answered 429.
+    Refused {
+        /// The HTTP status (429).
+        status: u16,
+        /// The server's `Retry-After`, in ms, when it sent one.
+        retry_after_ms: Option<u64>,
+        /// Masked path.
+        path: String,
+    },
+    /// `window`: the server's `RateLimit` / `X-RateLimit-*` headers said nothing remains; sending pauses until the
+    /// window resets.
+    Window {
+        /// How long sending pauses, in ms.
+        pause_ms: u64,
+        /// Masked path of the response that carried the headers.
+        path: String,
+    },
+    /// `limiter`: the client's rate limiter (or a server window) queued a call before sending it.
+    Queued {
+        /// Calls waiting for the limiter now, this one included.
+        queue_length: u32,
+        /// How long this call waits, in ms.
+        wait_ms: u64,
+    },
+}
+
+impl RateLimit {
+    /// The `source` string in JS.
+    pub fn source(&self) -> &'static str {
+        match self {
+            RateLimit::Refused { .. } => "server",
+            RateLimit::Window { .. } => "window",
+            RateLimit::Queued { .. } => "limiter",
+        }
+    }
 }
 
 impl Event {
@@ -70,7 +158,8 @@ impl Event {
             Event::CircuitClosed => "circuit_closed",
             Event::TokenRenewed => "token_renewed",
             Event::SessionExpired => "session_expired",
-            Event::RateLimited { .. } => "rate_limited",
+            Event::Sunset { .. } => "sunset",
+            Event::RateLimited(_) => "rate_limited",
             Event::Stale(_) => "stale",
         }
     }

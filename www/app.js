@@ -37,9 +37,17 @@ function renderLog() {
     return `<li title="${esc(e.correlationId)}"><span class="${cls}">${esc(what)}</span> ${e.method} ${esc(e.path + q)}${e.outcome !== "ok" ? ` · ${e.outcome}` : ""}</li>`;
   }).join("");
 }
+function eventDetail(e) {
+  if (e.type === "deprecation") return ` ${e.path}`;
+  if (e.type === "sunset") return ` ${e.path} until ${new Date(e.sunsetAt).toISOString().slice(0, 10)}`;
+  if (e.type !== "rate_limited") return "";
+  if (e.source === "server") return ` · ${e.status} on ${e.path}${e.retryAfterMs === undefined ? "" : `, retry after ${e.retryAfterMs} ms`}`;
+  if (e.source === "window") return ` · window exhausted on ${e.path}, pausing ${e.pauseMs} ms`;
+  return ` · client limiter: ${e.queueLength} queued, waiting ${e.waitMs} ms`;
+}
 function addEvent(e) {
   const li = document.createElement("li");
-  const extra = e.type === "deprecation" ? ` ${e.path}` : e.type === "rate_limited" ? ` ${e.pauseMs} ms` : "";
+  const extra = eventDetail(e);
   li.textContent = `${new Date().toLocaleTimeString()} · ${e.type}${extra}`;
   const list = $("events");
   if (list.firstElementChild && list.firstElementChild.classList.contains("muted")) list.innerHTML = "";

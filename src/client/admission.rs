@@ -2,15 +2,16 @@
 //! bucket spaces it (and holds everything back while a server's rate-limit window is exhausted), the semaphore caps
 //! requests on the wire. Every attempt's result reaches the breaker through [`Client::report`], and only there.
 
+use super::call::Call;
 use super::Client;
 use crate::circuit::{CircuitBreaker, Permit, Transition};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::headers;
-use crate::log::Event;
+use crate::log::{Event, RateLimit};
 use crate::rate_limit::{Semaphore, SemaphorePermit, TokenBucket};
 use crate::runtime::{HttpResponse, Runtime};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// The breaker and the limiter of one client.
 pub(super) struct Gate {
@@ -18,6 +19,8 @@ pub(super) struct Gate {
     /// Always present: with the rate limiter off it only holds the server's pauses.
     bucket: RefCell<TokenBucket>,
     sem: Option<Semaphore>,
+    /// Calls waiting for the bucket now.
+    queued: Cell<u32>,
 }
 
 impl Gate {
@@ -36,6 +39,7 @@ impl Gate {
                 .rate_limit
                 .as_ref()
                 .map(|r| Semaphore::new(r.max_concurrent)),
+            queued: Cell::new(0),
         }
     }
 }
@@ -52,6 +56,22 @@ impl Admission<'_> {
     /// The request is off the wire: let the next one take the slot.
     pub(super) fn release_slot(&mut self) {
         self.slot = None;
+    }
+}
+
+/// A call's place in the bucket's queue: counted while it waits, also when its caller goes away.
+struct InQueue<'a>(&'a Cell<u32>);
+
+impl<'a> InQueue<'a> {
+    fn join(queued: &'a Cell<u32>) -> InQueue<'a> {
+        queued.set(queued.get().saturating_add(1));
+        InQueue(queued)
+    }
+}
+
+impl Drop for InQueue<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
     }
 }
 
@@ -90,6 +110,11 @@ impl<R: Runtime> Client<R> {
         };
         let wait = gate.bucket.borrow_mut().reserve(now);
         if wait > 0 {
+            let _in_queue = InQueue::join(&gate.queued);
+            self.emit(&Event::RateLimited(RateLimit::Queued {
+                queue_length: gate.queued.get(),
+                wait_ms: wait,
+            }));
             self.inner.rt.sleep(wait).await;
         }
         admission.slot = match &gate.sem {
@@ -122,7 +147,7 @@ impl<R: Runtime> Client<R> {
     }
 
     /// A server's rate-limit hint with nothing left: send nothing until its window resets.
-    pub(super) fn note_rate_limit(&self, resp: &HttpResponse, now: f64) {
+    pub(super) fn note_rate_limit(&self, call: &Call, resp: &HttpResponse, now: f64) {
         let Some(h) = headers::rate_limit(|n| resp.header(n), now) else {
             return;
         };
@@ -134,9 +159,10 @@ impl<R: Runtime> Client<R> {
                 .borrow_mut()
                 .pause_until(now + h.reset_ms as f64);
             if longer {
-                self.emit(&Event::RateLimited {
+                self.emit(&Event::RateLimited(RateLimit::Window {
                     pause_ms: h.reset_ms,
-                });
+                    path: call.masked_path().to_string(),
+                }));
             }
         }
     }

@@ -183,8 +183,8 @@ impl<R: Runtime> Client<R> {
             }
         };
         Self::note_response(entry, &resp);
-        self.note_deprecation(call, &resp);
-        self.note_rate_limit(&resp, now);
+        self.note_lifecycle(call, &resp);
+        self.note_rate_limit(call, &resp, now);
         let status = resp.status;
         let ok = (200..300).contains(&status);
         let text = match body {
@@ -198,12 +198,14 @@ impl<R: Runtime> Client<R> {
             Payload::Text(text) => text,
             Payload::Parsed(_) | Payload::Malformed => String::new(),
         };
+        let retry_after = resp
+            .header("retry-after")
+            .and_then(|v| headers::retry_after_ms(v, now));
+        self.note_refusal(call, status, retry_after);
         let failed = Failed {
             failure: Failure::Status(status),
             error: Error::from_response(status, &text, entry.request_id.clone()),
-            retry_after: resp
-                .header("retry-after")
-                .and_then(|v| headers::retry_after_ms(v, now)),
+            retry_after,
         };
         if status == 401 {
             Outcome::Unauthorized(failed)

@@ -1,11 +1,11 @@
-//! Observation: the one constructor of [`LogEntry`], the log and event hooks, correlation ids and the
-//! `Deprecation`/`Sunset` warning. Masked text comes from the [`Call`], masked once.
+//! Observation: the one constructor of [`LogEntry`], the log and event hooks, correlation ids, the
+//! `Deprecation`/`Sunset` warnings and the server's 429s. Masked text comes from the [`Call`], masked once.
 
 use super::call::Call;
 use super::Client;
 use crate::error::Error;
 use crate::headers;
-use crate::log::{Event, LogEntry};
+use crate::log::{error_structure, Event, LogEntry, RateLimit};
 use crate::runtime::{HttpResponse, Runtime};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -28,6 +28,11 @@ pub(super) struct Observers {
 impl<R: Runtime> Client<R> {
     fn listening(&self) -> bool {
         self.inner.observers.on_log.borrow().is_some()
+    }
+
+    /// Whether someone receives events (so masking a path for one is worth it).
+    fn watched(&self) -> bool {
+        self.inner.observers.on_event.borrow().is_some()
     }
 
     /// A log entry for `call` (outcome `ok`, no status yet). Masks only when someone listens.
@@ -60,6 +65,8 @@ impl<R: Runtime> Client<R> {
             request_id: None,
             reason: None,
             detail: None,
+            error_type: None,
+            invalid_params: Vec::new(),
         }
     }
 
@@ -69,13 +76,15 @@ impl<R: Runtime> Client<R> {
         entry.request_id = resp.header("x-request-id").map(clean_request_id);
     }
 
-    /// Records a failure on its entry (the message and reason only when someone listens).
+    /// Records a failure on its entry (the message, reason and error body's structure only when someone listens).
     pub(super) fn note_failure(&self, entry: &mut LogEntry, outcome: &'static str, error: &Error) {
         entry.outcome = outcome;
         entry.error_kind = Some(error.kind().as_str());
         if self.listening() {
             entry.reason = error.reason().map(str::to_string);
             entry.detail = Some(error.message().to_string());
+            (entry.error_type, entry.invalid_params) =
+                error_structure(error.error_type(), error.invalid_params());
         }
     }
 
@@ -117,23 +126,70 @@ impl<R: Runtime> Client<R> {
         format!("cc-{tag}-{n}")
     }
 
-    /// One `deprecation` event per path when the server sends `Deprecation`.
-    pub(super) fn note_deprecation(&self, call: &Call, resp: &HttpResponse) {
-        let Some(deprecated_at) = resp.header("deprecation").and_then(headers::deprecation) else {
+    /// One `deprecation` event per path when the server sends `Deprecation`, one `sunset` event per path when it
+    /// sends `Sunset` alone.
+    pub(super) fn note_lifecycle(&self, call: &Call, resp: &HttpResponse) {
+        let Some(lifecycle) = lifecycle(resp) else {
             return;
         };
-        let path = call.masked_path();
-        let first = {
-            let mut warned = self.inner.observers.warned.borrow_mut();
-            warned.len() < MAX_WARNED && warned.insert(path.to_string())
+        let path = call.masked_path().to_string();
+        let event = match lifecycle {
+            Lifecycle::Deprecated { at, sunset_at } => Event::Deprecation {
+                path,
+                deprecated_at: at,
+                sunset_at,
+            },
+            Lifecycle::Sunset { at } => Event::Sunset {
+                path,
+                sunset_at: at,
+            },
         };
-        if first {
-            self.emit(&Event::Deprecation {
-                path: path.to_string(),
-                deprecated_at,
-                sunset_at: resp.header("sunset").and_then(headers::sunset),
-            });
+        if self.first_warning(&event) {
+            self.emit(&event);
         }
+    }
+
+    /// Whether `event` (a lifecycle event) is the first of its type on its path; remembers it.
+    fn first_warning(&self, event: &Event) -> bool {
+        let path = match event {
+            Event::Deprecation { path, .. } | Event::Sunset { path, .. } => path,
+            _ => return true,
+        };
+        let mut warned = self.inner.observers.warned.borrow_mut();
+        warned.len() < MAX_WARNED && warned.insert(format!("{} {path}", event.name()))
+    }
+
+    /// A `rate_limited` event (`source: "server"`) for every 429 the server answers.
+    pub(super) fn note_refusal(&self, call: &Call, status: u16, retry_after_ms: Option<u64>) {
+        if status == 429 && self.watched() {
+            self.emit(&Event::RateLimited(RateLimit::Refused {
+                status,
+                retry_after_ms,
+                path: call.masked_path().to_string(),
+            }));
+        }
+    }
+}
+
+/// What a response says about its path's future.
+#[derive(Debug, PartialEq)]
+enum Lifecycle {
+    /// `Deprecation` (with a date or `true`), and maybe a `Sunset` date.
+    Deprecated {
+        at: Option<f64>,
+        sunset_at: Option<f64>,
+    },
+    /// `Sunset` without `Deprecation`.
+    Sunset { at: f64 },
+}
+
+/// The one place the `Deprecation` and `Sunset` headers are read: `Deprecation` wins; a valid `Sunset` date alone
+/// is reported on its own. `None` when neither says anything valid.
+fn lifecycle(resp: &HttpResponse) -> Option<Lifecycle> {
+    let sunset_at = resp.header("sunset").and_then(headers::sunset);
+    match resp.header("deprecation").and_then(headers::deprecation) {
+        Some(at) => Some(Lifecycle::Deprecated { at, sunset_at }),
+        None => sunset_at.map(|at| Lifecycle::Sunset { at }),
     }
 }
 

@@ -2,7 +2,9 @@
 //! every parser. Test-only: compiled for `cargo test` on the host.
 
 mod account;
+mod admission;
 mod client;
+mod observe;
 mod offline;
 mod parser_fuzz;
 pub(crate) mod sim;

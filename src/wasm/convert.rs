@@ -2,7 +2,7 @@
 
 use crate::client::{CallOptions, Stats};
 use crate::error::Error;
-use crate::log::{Event, LogEntry};
+use crate::log::{Event, LogEntry, RateLimit};
 use crate::stale::{OnStale, StaleAnswer};
 use js_sys::{Array, Function, Object, Reflect};
 use std::rc::Rc;
@@ -74,6 +74,17 @@ pub fn log_to_js(e: &LogEntry) -> JsValue {
     set(&o, "requestId", opt_str(e.request_id.as_deref()));
     set(&o, "reason", opt_str(e.reason.as_deref()));
     set(&o, "detail", opt_str(e.detail.as_deref()));
+    set(&o, "errorType", opt_str(e.error_type.as_deref()));
+    if !e.invalid_params.is_empty() {
+        let params = Array::new();
+        for p in &e.invalid_params {
+            let po = Object::new();
+            set(&po, "name", p.name.as_str());
+            set(&po, "reason", p.reason.as_str());
+            params.push(&po);
+        }
+        set(&o, "invalidParams", params);
+    }
     set(&o, "time", js_sys::Date::now());
     o.into()
 }
@@ -99,7 +110,40 @@ pub fn event_to_js(e: &Event) -> JsValue {
                 sunset_at.map_or(JsValue::UNDEFINED, JsValue::from_f64),
             );
         }
-        Event::RateLimited { pause_ms } => set(&o, "pauseMs", *pause_ms as f64),
+        Event::Sunset { path, sunset_at } => {
+            set(&o, "path", path.as_str());
+            set(&o, "sunsetAt", *sunset_at);
+        }
+        Event::RateLimited(r) => {
+            set(&o, "source", r.source());
+            match r {
+                RateLimit::Refused {
+                    status,
+                    retry_after_ms,
+                    path,
+                } => {
+                    set(&o, "status", f64::from(*status));
+                    set(
+                        &o,
+                        "retryAfterMs",
+                        retry_after_ms
+                            .map_or(JsValue::UNDEFINED, |ms| JsValue::from_f64(ms as f64)),
+                    );
+                    set(&o, "path", path.as_str());
+                }
+                RateLimit::Window { pause_ms, path } => {
+                    set(&o, "pauseMs", *pause_ms as f64);
+                    set(&o, "path", path.as_str());
+                }
+                RateLimit::Queued {
+                    queue_length,
+                    wait_ms,
+                } => {
+                    set(&o, "queueLength", f64::from(*queue_length));
+                    set(&o, "waitMs", *wait_ms as f64);
+                }
+            }
+        }
         Event::Stale(a) => set_stale(&o, a),
         _ => {}
     }
