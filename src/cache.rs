@@ -397,7 +397,7 @@ mod tests {
         // Storing the same URL again replaces the entry; the old body is no longer counted.
         c.put(&p, "/stores", "/stores?", "12345".into(), 100.0, 0.0);
         c.put(&p, "/stores", "/stores?", "123".into(), 100.0, 0.0);
-        assert_eq!((c.len(), c.bytes()), (1, 3));
+        assert_eq!((c.len(), c.bytes(), c.is_empty()), (1, 3, false));
         assert_eq!(c.get(&p, "/stores?", 1.0).as_deref(), Some("123"));
         // An expired entry found by a lookup is dropped and its bytes freed.
         c.put(&p, "/rewards", "/rewards?", "1234567".into(), 10.0, 0.0);

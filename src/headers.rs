@@ -342,8 +342,8 @@ mod tests {
             )
             .map(|h| h.reset_ms)
         };
-        // A day in seconds: clamped to the one-hour ceiling.
-        assert_eq!(reset("86400", 0.0), Some(3_600_000));
+        // A day in seconds, read relative to now (2023 here) and clamped to the one-hour ceiling.
+        assert_eq!(reset("86400", 1_700_000_000_000.0), Some(3_600_000));
         // One more is a Unix time (1970-01-02T00:00:01Z), here 30 s ahead; a time already past is 0.
         assert_eq!(reset("86401", 86_371_000.0), Some(30_000));
         assert_eq!(reset("86401", 90_000_000.0), Some(0));
@@ -387,6 +387,7 @@ mod tests {
         for bad in [
             "Wed, 31 Dec 1969 23:59:59 GMT",
             "Sat, 01 Jan 10000 00:00:00 GMT",
+            "Sat, 01 Jan 100 00:00:00 GMT",
             "Sun, 00 Nov 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 24:00:00 GMT",
             "Sun, 06 Nov 1994 08:60:00 GMT",

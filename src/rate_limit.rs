@@ -292,7 +292,11 @@ mod tests {
         assert_eq!(running.get(), 2);
         assert_eq!(sem.queued(), 3);
         gate_tx.send(()).unwrap();
-        pool.run();
+        // Every caller gets its turn; a semaphore that loses a slot leaves callers stalled (not hung: the pool
+        // stops when nothing can make progress).
+        pool.run_until_stalled();
+        assert_eq!(running.get(), 0);
+        assert_eq!(sem.queued(), 0);
         assert_eq!(peak.get(), 2);
         assert_eq!(*order.borrow(), vec![0, 1, 2, 3, 4]);
         assert_eq!(sem.available(), 2);
@@ -301,11 +305,12 @@ mod tests {
     #[test]
     fn dropped_waiter_takes_no_slot() {
         use std::future::Future;
-        let mut pool = LocalPool::new();
         let sem = Semaphore::new(1);
-        let held = pool.run_until(sem.acquire());
         let waker = futures_util::task::noop_waker();
         let mut cx = std::task::Context::from_waker(&waker);
+        let std::task::Poll::Ready(held) = Box::pin(sem.acquire()).as_mut().poll(&mut cx) else {
+            panic!("a free slot is taken at once");
+        };
         let mut waiting = Box::pin(sem.acquire());
         assert!(waiting.as_mut().poll(&mut cx).is_pending());
         assert_eq!(sem.queued(), 1);
