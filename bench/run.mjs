@@ -59,6 +59,15 @@ row("4 dedupe", "time to settle all 1,000 vs one request (ms)", f(d.fanMs), `one
 // ---- 5. herd
 const h = await run("herd", 50000, 60000);
 row("5 herd", "50,000 afterPush delays: busiest 1 s bin / uniform N/60", `${h.peak} / ${f(h.ideal, 0)}`, "", `${f(h.ratio, 3)}×`, "≤ 1.15×", h.ratio <= 1.15 ? "met" : "missed");
+// The 429 herd: 50,000 devices refused at once without Retry-After, first retry times from the client's own policy
+// (examples/herd_429.rs); a 503 beside it for contrast (full jitter).
+const herd429 = Object.fromEntries(execFileSync("cargo", ["run", "-q", "--release", "--example", "herd_429"], { cwd: root, encoding: "utf8" })
+  .trim().split("\n").map((l) => JSON.parse(l)).map((r) => [r.failure, r]));
+for (const [k, r] of Object.entries(herd429)) {
+  row("5 herd", `50,000 first retries after a ${k} (no Retry-After): within 500 ms / first / median, ms`,
+    `${f(r.within500ms * 100, 1)} % / ${r.firstMs} / ${r.medianMs}`, "", `busiest 100 ms ${f(r.busiest100ms / r.uniform100ms, 3)}× uniform`,
+    k === "429" ? "none < base (1 s)" : "", k === "429" ? (r.firstMs >= 1000 ? "met" : "missed") : "");
+}
 
 // ---- 6. retry amplification
 const a = await run("amplification", 1000);
