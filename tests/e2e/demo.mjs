@@ -111,7 +111,10 @@ try {
     await page.waitForSelector("#login:not([hidden])");
     eq(await page.evaluate(() => window.__client.customerId), undefined, "customerId");
     eq(await page.isVisible("#profile"), false, "profile panel visible after sign out");
-    eq(await page.evaluate(() => localStorage.length), 0, "localStorage");
+    // localStorage holds the device id (not a secret) and nothing else: no token, no customer data.
+    const stored = await page.evaluate(() => Object.entries(localStorage));
+    eq(stored.map(([k]) => k.endsWith(":device")), [true], "localStorage keys");
+    assert(stored.every(([, v]) => !/[0-9a-f]{72}/.test(v)), "no token in localStorage");
     const reqs = await control("GET", "requests");
     assert(reqs.every((r) => !/[0-9a-f]{72}/.test(r.query)), "no token in a query string");
     eq(errors, [], "page errors");

@@ -38,6 +38,10 @@ try {
       window.__t = new CustomerClient({
         baseUrl: `${location.origin}/webservice/rest-api/customer-interface/v1.0`,
         externalApplicationId: "sandbox-app",
+        // Its own device: a client sharing the kiosk's device would share its token and its logged-in customer,
+        // and a customer's reads are never answered stale.
+        device: { deviceId: crypto.randomUUID() },
+        shareToken: false,
         retry: false,
         circuitBreaker: { failureThreshold: 1, openMs: 600000 },
         onEvent: (e) => window.__events.push(e),

@@ -173,7 +173,8 @@ try {
   results.points = (await client.points.overview()).available_points >= 0;
   await client.logout();
   try { await client.get("/customers"); } catch (e) { results.afterLogout = e instanceof CareCloudError && e.kind; }
-  results.localStorage = localStorage.length;
+  // Only the device id (not a secret) may be in localStorage: never a token.
+  results.localStorage = Object.entries(localStorage).filter(([k, v]) => !k.endsWith(":device") || /[0-9a-f]{72}/.test(v)).length;
 } catch (e) { results.error = String(e && e.message); }
 window.__result = results;
 `);
