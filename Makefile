@@ -16,10 +16,14 @@ bench:
 setup:
 	./scripts/setup.sh
 
-# Long forms of the reliability runs (short forms are part of `make test`).
-.PHONY: soak fuzz
+# Long forms of the reliability runs (short forms are part of `make test`), and mutation testing of the core
+# (`make mutants`, or `scripts/mutants.sh FILE…` / `MUTANTS_SHARD=k/n scripts/mutants.sh` piecewise; docs/mutants.md).
+.PHONY: soak fuzz mutants
 soak:
 	./scripts/soak.sh soak
 
 fuzz:
 	./scripts/soak.sh fuzz
+
+mutants:
+	./scripts/mutants.sh
