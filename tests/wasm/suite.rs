@@ -1618,3 +1618,95 @@ async fn a_server_429_and_a_lone_sunset_raise_events() {
     );
     assert!(with(&events, "type", "deprecation").is_empty());
 }
+
+/// Every path the client accepts leaves through `fetch` as a URL that the platform's own URL parser (WHATWG `new
+/// URL`, what `fetch` resolves with) keeps under the customer-interface base: generated paths mix dot segments,
+/// their percent-encoded forms (`%2e`, `%2E`, mixed, double-encoded), encoded slashes and backslashes, and unicode.
+/// A `fetch` option records the URLs the client hands over; no network is involved.
+#[wasm_bindgen_test]
+async fn no_accepted_path_resolves_outside_the_customer_interface() {
+    let fetch = js_sys::eval(
+        r#"(() => {
+            const seen = [];
+            const f = async (input) => {
+                seen.push(String(typeof input === "string" ? input : input.url));
+                return new Response('{"data":{"token_id":"0123456789abcdef"}}',
+                    { status: 200, headers: { "content-type": "application/json" } });
+            };
+            f.seen = seen;
+            return f;
+        })()"#,
+    )
+    .unwrap();
+    let opts = json(
+        r#"{"projectUrl": "https://project.example", "externalApplicationId": "a", "retry": false,
+            "cache": false, "dedupe": false, "circuitBreaker": false, "rateLimit": false, "shareToken": false,
+            "persistDeviceId": false}"#,
+    );
+    Reflect::set(&opts, &"fetch".into(), &fetch).unwrap();
+    let c = CustomerClient::new(opts).unwrap();
+    let parts = [
+        ".",
+        "..",
+        "%2e",
+        "%2E",
+        "%2e%2E",
+        ".%2e",
+        "%2e.",
+        "%252e",
+        "%252E%252e",
+        "/",
+        "%2f",
+        "%2F",
+        "\\",
+        "%5c",
+        "%",
+        "%zz",
+        "a",
+        "rewards",
+        "enterprise-interface",
+        "é",
+        "\u{FF0E}",
+        "~",
+        ";",
+        "%25",
+    ];
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..400 {
+        let n = 1 + (js_sys::Math::random() * 8.0) as usize;
+        let path: String = std::iter::once("/".to_string())
+            .chain((0..n).map(|_| {
+                parts[(js_sys::Math::random() * parts.len() as f64) as usize % parts.len()]
+                    .to_string()
+            }))
+            .collect();
+        match JsFuture::from(c.get(path.clone().into(), JsValue::UNDEFINED)).await {
+            Err(e) if kind(&e) == "config" => refused += 1,
+            _ => accepted += 1,
+        }
+    }
+    let base = "/webservice/rest-api/customer-interface/v1.0/";
+    let seen: Array = field(&fetch, "seen").unchecked_into();
+    let mut escaped = Vec::new();
+    for url in seen.iter() {
+        let url = url.as_string().unwrap_or_default();
+        let parsed = web_sys::Url::new(&url)
+            .map(|u| u.pathname())
+            .unwrap_or_default();
+        if !parsed.starts_with(base) {
+            escaped.push(format!("{url} -> {parsed}"));
+        }
+    }
+    assert!(escaped.is_empty(), "requests outside the base: {escaped:?}");
+    assert!(
+        accepted > 20 && refused > 20,
+        "accepted {accepted}, refused {refused}"
+    );
+    // The issue's own example is refused before any request.
+    let e = err(c.get(
+        "/%2e%2e/%2e%2e/enterprise-interface/v1.0/customers".into(),
+        JsValue::UNDEFINED,
+    ))
+    .await;
+    assert_eq!(kind(&e), "config");
+}
