@@ -160,6 +160,22 @@ fn note_once(line: &str) {
     wasm_bindgen_test::console_log!("{}", line.as_string().unwrap_or_default());
 }
 
+/// Logs `c` in as a seeded customer (`"alice"` or `"bob"`, by e-mail) and returns the customer id.
+pub async fn login_as(c: &CustomerClient, who: &str) -> String {
+    let password = if who == "alice" {
+        "Passw0rd1"
+    } else {
+        "Passw0rd2"
+    };
+    let login = obj(&[
+        ("loginType", "email".into()),
+        ("loginValue", format!("{who}@example.com").into()),
+        ("password", password.into()),
+    ]);
+    let r = ok(c.login(login.into())).await;
+    field(&r, "customerId").as_string().unwrap_or_default()
+}
+
 /// The body CareCloud's spec requires for `POST /rewards/{id}/actions/create-voucher`: the logged-in customer's id.
 pub fn redeem_body(c: &CustomerClient) -> JsValue {
     obj(&[("customer_id", c.customer_id().unwrap_or_default().into())]).into()

@@ -38,13 +38,7 @@ async fn full_customer_flow_and_logout_hygiene() {
     let sb = sandbox!();
     let c = sb.client_with(r#", "cache": {"ttlMs": {"/customers": 60000}}"#);
     ok(c.connect()).await;
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "alice@example.com".into()),
-        ("password", "Passw0rd1".into()),
-    ]);
-    let r = ok(c.login(login.into())).await;
-    let id = field(&r, "customerId").as_string().unwrap();
+    let id = login_as(&c, "alice").await;
     assert_eq!(c.customer_id().as_deref(), Some(id.as_str()));
     let me = ok(c.get("/customers".into(), JsValue::UNDEFINED)).await;
     let customers: Array = field(&me, "customers").unchecked_into();
@@ -211,12 +205,7 @@ async fn max_age_caches_and_no_cache_refreshes() {
 async fn committed_write_with_lost_response_is_not_repeated() {
     let sb = sandbox!();
     let c = sb.client_with("");
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "bob@example.com".into()),
-        ("password", "Passw0rd2".into()),
-    ]);
-    ok(c.login(login.into())).await;
+    login_as(&c, "bob").await;
     sb.control("POST", "faults", Some(r#"{"method":"POST","path":"/rewards/r00002/actions/create-voucher","times":1,"kind":"commit_then_drop"}"#)).await;
     let path = "/rewards/r00002/actions/create-voucher";
     let effects_before = sb.effects_for(path).await;
@@ -394,12 +383,7 @@ async fn paginate_walks_all_rewards_and_stops_on_total_items() {
 async fn guard_runs_one_action_for_a_double_click() {
     let sb = sandbox!();
     let c = sb.client_with("");
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "alice@example.com".into()),
-        ("password", "Passw0rd1".into()),
-    ]);
-    ok(c.login(login.into())).await;
+    login_as(&c, "alice").await;
     let before = sb
         .effects_for("/rewards/r00003/actions/create-voucher")
         .await;
@@ -489,12 +473,7 @@ async fn no_token_in_query_strings_or_logs() {
     ));
     Reflect::set(&opts, &"onLog".into(), on_log.as_ref()).unwrap();
     let c = CustomerClient::new(opts).unwrap();
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "alice@example.com".into()),
-        ("password", "Passw0rd1".into()),
-    ]);
-    ok(c.login(login.into())).await;
+    login_as(&c, "alice").await;
     ok(c.get("/customers".into(), JsValue::UNDEFINED)).await;
     ok(c.logout()).await;
     let all: Array = sb.control("GET", "requests", None).await.unchecked_into();
@@ -764,12 +743,7 @@ async fn fault_matrix_reads_and_writes() {
     ));
     Reflect::set(&opts, &"onEvent".into(), on_event.as_ref()).unwrap();
     let c = CustomerClient::new(opts).unwrap();
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "alice@example.com".into()),
-        ("password", "Passw0rd1".into()),
-    ]);
-    ok(c.login(login.into())).await;
+    login_as(&c, "alice").await;
     let mut failures = Vec::new();
     for (i, k) in cases.iter().enumerate() {
         sb.control("DELETE", "faults", None).await;
@@ -946,12 +920,7 @@ async fn password_setup_email_and_auth_token_handoff() {
         Some("forbidden"),
         "needs a logged-in customer"
     );
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "alice@example.com".into()),
-        ("password", "Passw0rd1".into()),
-    ]);
-    ok(c.login(login.into())).await;
+    login_as(&c, "alice").await;
     let h = ok(c.auth_token(obj(&[("externalApplicationId", "other-app".into())]).into())).await;
     assert!(field(&h, "authentication_token")
         .as_string()
@@ -1182,17 +1151,6 @@ async fn sandbox_request_id(sb: Sandbox, path: &str, mark: &str) -> String {
     format!("sbx-{}-{i}", field(&e, "ts").as_f64().unwrap())
 }
 
-/// Logs in as alice and returns her customer id.
-async fn login_alice(c: &CustomerClient) -> String {
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "alice@example.com".into()),
-        ("password", "Passw0rd1".into()),
-    ]);
-    let r = ok(c.login(login.into())).await;
-    field(&r, "customerId").as_string().unwrap()
-}
-
 #[wasm_bindgen_test]
 async fn a_failing_catalogue_is_answered_stale_and_customer_reads_fail_with_their_kind() {
     let sb = sandbox!();
@@ -1244,7 +1202,7 @@ async fn a_failing_catalogue_is_answered_stale_and_customer_reads_fail_with_thei
         .all(|e| field(e, "path").as_string().as_deref() == Some("/rewards")));
 
     // With a customer logged in nothing is answered stale: the read fails with what went wrong.
-    login_alice(&c).await;
+    login_as(&c, "alice").await;
     ok(c.get("/customers".into(), JsValue::UNDEFINED)).await;
     ok(c.get("/rewards".into(), obj(&[("query", query().into())]).into())).await;
     for path in ["/customers", "/rewards"] {
@@ -1292,7 +1250,7 @@ async fn offline_fails_customer_calls_fast_answers_the_catalogue_stale_and_onlin
     let mark = unique("offline-");
     let rewards = || q(&[("mark", mark.as_str().into()), ("count", 2.into())]);
     let fresh = ok(c.get("/rewards".into(), rewards())).await;
-    login_alice(&c).await;
+    login_as(&c, "alice").await;
     let sent = |all: &JsValue| Array::from(all).length();
     let before = sent(&sb.control("GET", "requests", None).await);
     // While faked offline only calls are made: a failed assertion aborts a wasm test without unwinding, and
@@ -1367,7 +1325,7 @@ async fn redeeming_drops_the_cached_points_so_the_next_read_is_fresh() {
     let rule = format!(r#"{{"path":"{points}","maxAge":600}}"#);
     sb.control("PUT", "cache-control", Some(&rule)).await;
     let c = sb.client_with("");
-    let id = login_alice(&c).await;
+    let id = login_as(&c, "alice").await;
     let mark = unique("inv-");
     let read = || {
         c.get(

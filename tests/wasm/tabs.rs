@@ -115,13 +115,7 @@ async fn login_and_logout_in_one_client_reach_the_others() {
     ok(a.connect()).await;
     ok(b.connect()).await;
     ok(c.connect()).await;
-    let login = obj(&[
-        ("loginType", "email".into()),
-        ("loginValue", "bob@example.com".into()),
-        ("password", "Passw0rd2".into()),
-    ]);
-    let r = ok(a.login(login.into())).await;
-    let id = field(&r, "customerId").as_string().unwrap();
+    let id = login_as(&a, "bob").await;
     eventually("the login reaches the other clients", || {
         b.customer_id().as_deref() == Some(id.as_str())
             && c.customer_id().as_deref() == Some(id.as_str())
