@@ -39,6 +39,7 @@ impl Json {
 
     /// Reads a string that is exactly one JSON number (no whitespace around it), such as a count sent as text.
     /// Keeps the standard library's float parser (code and tables) out of the wasm.
+    #[cfg(any(test, target_arch = "wasm32"))]
     pub fn number(text: &str) -> Option<f64> {
         let mut p = Parser {
             b: text.as_bytes(),
