@@ -37,6 +37,18 @@ impl Json {
         (p.i == p.b.len()).then_some(v)
     }
 
+    /// Reads a string that is exactly one JSON number (no whitespace around it), such as a count sent as text.
+    /// Keeps the standard library's float parser (code and tables) out of the wasm.
+    #[cfg(any(test, target_arch = "wasm32"))]
+    pub fn number(text: &str) -> Option<f64> {
+        let mut p = Parser {
+            b: text.as_bytes(),
+            i: 0,
+        };
+        let n = p.number()?;
+        (p.i == p.b.len()).then_some(n)
+    }
+
     /// A member of an object.
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
@@ -458,6 +470,15 @@ mod tests {
         }
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
         assert_eq!(Json::parse(&deep), None, "depth-limited, no stack overflow");
+    }
+
+    #[test]
+    fn number_reads_exactly_one_number() {
+        assert_eq!(Json::number("260"), Some(260.0));
+        assert_eq!(Json::number("-1.5e3"), Some(-1500.0));
+        for bad in ["", " 1", "1 ", "1x", "1.", "\"1\"", "[1]"] {
+            assert_eq!(Json::number(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

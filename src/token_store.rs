@@ -5,7 +5,6 @@ use crate::error::Error;
 use futures_util::future::{ready, LocalBoxFuture};
 use futures_util::FutureExt;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// An async key/value store for the device token, the device id and the logged-in customer id.
@@ -20,7 +19,7 @@ pub trait TokenStore {
 
 /// The default store: process memory, gone with the page/worker.
 #[derive(Clone, Default)]
-pub struct MemoryStore(Rc<RefCell<HashMap<String, String>>>);
+pub struct MemoryStore(Rc<RefCell<Vec<(String, String)>>>);
 
 impl MemoryStore {
     /// An empty store.
@@ -45,16 +44,20 @@ impl std::fmt::Debug for MemoryStore {
 
 impl TokenStore for MemoryStore {
     fn get(&self, key: &str) -> LocalBoxFuture<'static, Result<Option<String>, Error>> {
-        ready(Ok(self.0.borrow().get(key).cloned())).boxed_local()
+        let map = self.0.borrow();
+        let value = map.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        ready(Ok(value)).boxed_local()
     }
     fn set(&self, key: &str, value: &str) -> LocalBoxFuture<'static, Result<(), Error>> {
-        self.0
-            .borrow_mut()
-            .insert(key.to_string(), value.to_string());
+        let mut map = self.0.borrow_mut();
+        match map.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value.to_string(),
+            None => map.push((key.to_string(), value.to_string())),
+        }
         ready(Ok(())).boxed_local()
     }
     fn remove(&self, key: &str) -> LocalBoxFuture<'static, Result<(), Error>> {
-        self.0.borrow_mut().remove(key);
+        self.0.borrow_mut().retain(|(k, _)| k != key);
         ready(Ok(())).boxed_local()
     }
 }

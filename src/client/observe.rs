@@ -8,7 +8,6 @@ use crate::headers;
 use crate::log::{error_structure, Event, LogEntry, RateLimit};
 use crate::runtime::{HttpResponse, Runtime};
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 
 type LogHook = Box<dyn Fn(&LogEntry)>;
 type EventHook = Box<dyn Fn(&Event)>;
@@ -21,7 +20,7 @@ const MAX_WARNED: usize = 256;
 pub(super) struct Observers {
     pub(super) on_log: RefCell<Option<LogHook>>,
     pub(super) on_event: RefCell<Option<EventHook>>,
-    warned: RefCell<HashSet<String>>,
+    warned: RefCell<Vec<String>>,
     seq: Cell<u64>,
 }
 
@@ -156,7 +155,12 @@ impl<R: Runtime> Client<R> {
             _ => return true,
         };
         let mut warned = self.inner.observers.warned.borrow_mut();
-        warned.len() < MAX_WARNED && warned.insert(format!("{} {path}", event.name()))
+        let key = format!("{} {path}", event.name());
+        let first = warned.len() < MAX_WARNED && !warned.contains(&key);
+        if first {
+            warned.push(key);
+        }
+        first
     }
 
     /// A `rate_limited` event (`source: "server"`) for every 429 the server answers.

@@ -11,7 +11,6 @@ use crate::headers;
 use crate::runtime::{Method, Runtime};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
@@ -20,7 +19,16 @@ type SharedCall<R> = Shared<LocalBoxFuture<'static, Result<<R as Runtime>::Body,
 /// The cache and the reads in flight.
 pub(super) struct Reads<R: Runtime> {
     pub(super) cache: Option<RefCell<ResponseCache<R::Body>>>,
-    pub(super) inflight: RefCell<HashMap<String, SharedCall<R>>>,
+    /// The reads in flight by key, each key once: a short list (a hash map costs the wasm kilobytes).
+    pub(super) inflight: RefCell<Vec<(String, SharedCall<R>)>>,
+}
+
+/// The read in flight under `key`.
+fn in_flight<'a, R: Runtime>(
+    map: &'a [(String, SharedCall<R>)],
+    key: &str,
+) -> Option<&'a SharedCall<R>> {
+    map.iter().find(|(k, _)| k == key).map(|(_, s)| s)
 }
 
 /// Removes a dedupe entry when its last waiter leaves (completion or abort), so the map never grows.
@@ -36,11 +44,11 @@ impl<R: Runtime> Drop for JoinGuard<R> {
             return;
         };
         let mut map = inner.reads.inflight.borrow_mut();
-        let same = map.get(&self.key).is_some_and(|s| s.ptr_eq(&self.shared));
+        let same = in_flight::<R>(&map, &self.key).is_some_and(|s| s.ptr_eq(&self.shared));
         // Counts: the map's clone + ours (+ other waiters). None once the result is out.
         let only_us_left = self.shared.strong_count().is_none_or(|n| n <= 2);
         if same && only_us_left {
-            map.remove(&self.key);
+            map.retain(|(k, _)| *k != self.key);
         }
     }
 }
@@ -62,11 +70,11 @@ impl<R: Runtime> Client<R> {
         let shared = async move { me.exchange(&call, None, &opts, true).await }
             .boxed_local()
             .shared();
-        self.inner
-            .reads
-            .inflight
-            .borrow_mut()
-            .insert(key.clone(), shared.clone());
+        {
+            let mut map = self.inner.reads.inflight.borrow_mut();
+            map.retain(|(k, _)| *k != key);
+            map.push((key.clone(), shared.clone()));
+        }
         self.wait(key, shared).await
     }
 
@@ -104,7 +112,7 @@ impl<R: Runtime> Client<R> {
         call: &Call,
         key: &str,
     ) -> Option<impl Future<Output = Result<R::Body, Error>> + 'static> {
-        let shared = self.inner.reads.inflight.borrow().get(key).cloned()?;
+        let shared = in_flight::<R>(&self.inner.reads.inflight.borrow(), key).cloned()?;
         self.inner.stats.borrow_mut().deduped_requests += 1;
         self.log_local(call, "dedupe");
         Some(self.wait(key.to_string(), shared))

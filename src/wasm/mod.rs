@@ -1,6 +1,10 @@
 //! The wasm shell: `CustomerClient` for JavaScript over the core [`Client`], plus the UI helpers.
 //! Every method returns a `Promise` that rejects with a `CareCloudError`; nothing here panics on any input.
 
+/// The heap allocator: talc, a few kilobytes smaller in the wasm than the standard dlmalloc.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 mod convert;
 mod online;
 mod pages;

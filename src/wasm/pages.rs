@@ -3,6 +3,7 @@
 use super::convert::{error_to_js, get};
 use super::{promise, with_signal, CallOptions, Client, JsRuntime};
 use crate::error::ErrorKind;
+use crate::json::Json;
 use crate::paginate::Paginator;
 use crate::runtime::Method;
 use js_sys::{Array, Object, Promise, Reflect};
@@ -42,7 +43,7 @@ fn items_of(data: &JsValue, list_key: Option<&str>) -> (Array, Option<f64>) {
     let total = get(data, "total_items");
     let total = total
         .as_f64()
-        .or_else(|| total.as_string().and_then(|s| s.parse().ok()));
+        .or_else(|| total.as_string().and_then(|s| Json::number(&s)));
     (items, total.filter(|t| t.is_finite() && *t >= 0.0))
 }
 
