@@ -344,4 +344,71 @@ mod tests {
         assert!(marked.outcome_unknown());
         assert!(!shared.outcome_unknown());
     }
+
+    const KINDS: [(ErrorKind, &str, bool); 15] = [
+        (ErrorKind::Network, "network", true),
+        (ErrorKind::Timeout, "timeout", true),
+        (ErrorKind::Aborted, "aborted", false),
+        (ErrorKind::Unauthorized, "unauthorized", false),
+        (ErrorKind::Forbidden, "forbidden", false),
+        (ErrorKind::NotFound, "not_found", false),
+        (ErrorKind::BadRequest, "bad_request", false),
+        (ErrorKind::Conflict, "conflict", false),
+        (ErrorKind::RateLimited, "rate_limited", true),
+        (ErrorKind::Server, "server", true),
+        (ErrorKind::Unavailable, "unavailable", true),
+        (ErrorKind::CircuitOpen, "circuit_open", true),
+        (ErrorKind::Decode, "decode", false),
+        (ErrorKind::Config, "config", false),
+        (ErrorKind::Offline, "offline", true),
+    ];
+
+    #[test]
+    fn every_kind_has_its_js_code_and_retry_verdict() {
+        for (kind, code, retryable) in KINDS {
+            let e = Error::new(kind, "m");
+            assert_eq!(kind.as_str(), code);
+            assert_eq!(e.is_retryable(), retryable, "{code}");
+            assert_eq!(e.is_timeout(), kind == ErrorKind::Timeout, "{code}");
+        }
+    }
+
+    #[test]
+    fn http_statuses_map_to_the_documented_kinds() {
+        let table = [
+            (400, "bad_request"),
+            (401, "unauthorized"),
+            (403, "forbidden"),
+            (404, "not_found"),
+            (405, "bad_request"),
+            (408, "timeout"),
+            (409, "conflict"),
+            (422, "bad_request"),
+            (429, "rate_limited"),
+            (500, "server"),
+            (502, "server"),
+            (503, "unavailable"),
+            (504, "server"),
+        ];
+        for (status, code) in table {
+            let e = Error::from_response(status, "", None);
+            assert_eq!(e.kind().as_str(), code, "{status}");
+            assert_eq!(e.status(), Some(status));
+        }
+    }
+
+    #[test]
+    fn edits_set_reason_and_attempts_and_keep_the_rest() {
+        let body = r#"{"error":{"type":"about:blank","title":"Conflict"}}"#;
+        let e = Error::from_response(409, body, Some("rq-9".into()));
+        let shared = e.clone();
+        let e = e.with_reason("session_expired").with_attempts(3);
+        assert_eq!(e.reason(), Some("session_expired"));
+        assert_eq!(e.attempts(), 3);
+        assert_eq!(shared.attempts(), 0);
+        assert_eq!(e.error_type(), Some("about:blank"));
+        assert_eq!(e.request_id(), Some("rq-9"));
+        assert_eq!(e.status(), Some(409));
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+    }
 }
