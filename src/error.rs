@@ -325,6 +325,11 @@ mod tests {
         let e = Error::from_response(400, body, None);
         assert_eq!(e.message(), "400 Bad request: *** is blocked");
         assert_eq!(e.invalid_params()[0].message.as_deref(), Some("*** exists"));
+        let body =
+            r#"{"error":{"type":"blocked alice@example.com","title":"No customer 777123456"}}"#;
+        let e = Error::from_response(404, body, None);
+        assert_eq!(e.error_type(), Some("blocked ***"));
+        assert!(!e.message().contains("777123456"), "{}", e.message());
     }
 
     #[test]
@@ -343,6 +348,23 @@ mod tests {
         let marked = e.with_outcome_unknown();
         assert!(marked.outcome_unknown());
         assert!(!shared.outcome_unknown());
+    }
+
+    #[test]
+    fn the_message_carries_the_status_title_and_detail_that_came() {
+        let message = |body: &str| Error::from_response(409, body, None).message().to_string();
+        let both = message(r#"{"error":{"title":"Conflict","detail":"Already redeemed"}}"#);
+        assert!(
+            both.contains("409") && both.contains("Conflict") && both.contains("Already redeemed")
+        );
+        let title = message(r#"{"error":{"title":"Conflict","detail":""}}"#);
+        assert_eq!(title.trim_end().trim_end_matches(':'), title);
+        assert!(
+            title.contains("409") && title.contains("Conflict"),
+            "{title}"
+        );
+        let detail = message(r#"{"error":{"detail":"Already redeemed"}}"#);
+        assert!(detail.contains("409") && detail.contains("Already redeemed"));
     }
 
     const KINDS: [(ErrorKind, &str, bool); 15] = [
