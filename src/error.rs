@@ -367,6 +367,21 @@ mod tests {
         assert!(detail.contains("409") && detail.contains("Already redeemed"));
     }
 
+    #[test]
+    fn printed_errors_show_the_kind_and_message() {
+        let e = Error::from_response(404, r#"{"error":{"title":"Not found"}}"#, None);
+        let shown = e.to_string();
+        assert!(
+            shown.contains(e.message()) && shown.contains("not_found"),
+            "{shown}"
+        );
+        let debug = format!("{e:?}");
+        assert!(
+            debug.contains("not_found") && debug.contains("404"),
+            "{debug}"
+        );
+    }
+
     const KINDS: [(ErrorKind, &str, bool); 15] = [
         (ErrorKind::Network, "network", true),
         (ErrorKind::Timeout, "timeout", true),
