@@ -325,6 +325,11 @@ mod tests {
         let e = Error::from_response(400, body, None);
         assert_eq!(e.message(), "400 Bad request: *** is blocked");
         assert_eq!(e.invalid_params()[0].message.as_deref(), Some("*** exists"));
+        let body =
+            r#"{"error":{"type":"blocked alice@example.com","title":"No customer 777123456"}}"#;
+        let e = Error::from_response(404, body, None);
+        assert_eq!(e.error_type(), Some("blocked ***"));
+        assert!(!e.message().contains("777123456"), "{}", e.message());
     }
 
     #[test]
@@ -343,5 +348,104 @@ mod tests {
         let marked = e.with_outcome_unknown();
         assert!(marked.outcome_unknown());
         assert!(!shared.outcome_unknown());
+    }
+
+    #[test]
+    fn the_message_carries_the_status_title_and_detail_that_came() {
+        let message = |body: &str| Error::from_response(409, body, None).message().to_string();
+        let both = message(r#"{"error":{"title":"Conflict","detail":"Already redeemed"}}"#);
+        assert!(
+            both.contains("409") && both.contains("Conflict") && both.contains("Already redeemed")
+        );
+        let title = message(r#"{"error":{"title":"Conflict","detail":""}}"#);
+        assert_eq!(title.trim_end().trim_end_matches(':'), title);
+        assert!(
+            title.contains("409") && title.contains("Conflict"),
+            "{title}"
+        );
+        let detail = message(r#"{"error":{"detail":"Already redeemed"}}"#);
+        assert!(detail.contains("409") && detail.contains("Already redeemed"));
+    }
+
+    #[test]
+    fn printed_errors_show_the_kind_and_message() {
+        let e = Error::from_response(404, r#"{"error":{"title":"Not found"}}"#, None);
+        let shown = e.to_string();
+        assert!(
+            shown.contains(e.message()) && shown.contains("not_found"),
+            "{shown}"
+        );
+        let debug = format!("{e:?}");
+        assert!(
+            debug.contains("not_found") && debug.contains("404"),
+            "{debug}"
+        );
+    }
+
+    const KINDS: [(ErrorKind, &str, bool); 15] = [
+        (ErrorKind::Network, "network", true),
+        (ErrorKind::Timeout, "timeout", true),
+        (ErrorKind::Aborted, "aborted", false),
+        (ErrorKind::Unauthorized, "unauthorized", false),
+        (ErrorKind::Forbidden, "forbidden", false),
+        (ErrorKind::NotFound, "not_found", false),
+        (ErrorKind::BadRequest, "bad_request", false),
+        (ErrorKind::Conflict, "conflict", false),
+        (ErrorKind::RateLimited, "rate_limited", true),
+        (ErrorKind::Server, "server", true),
+        (ErrorKind::Unavailable, "unavailable", true),
+        (ErrorKind::CircuitOpen, "circuit_open", true),
+        (ErrorKind::Decode, "decode", false),
+        (ErrorKind::Config, "config", false),
+        (ErrorKind::Offline, "offline", true),
+    ];
+
+    #[test]
+    fn every_kind_has_its_js_code_and_retry_verdict() {
+        for (kind, code, retryable) in KINDS {
+            let e = Error::new(kind, "m");
+            assert_eq!(kind.as_str(), code);
+            assert_eq!(e.is_retryable(), retryable, "{code}");
+            assert_eq!(e.is_timeout(), kind == ErrorKind::Timeout, "{code}");
+        }
+    }
+
+    #[test]
+    fn http_statuses_map_to_the_documented_kinds() {
+        let table = [
+            (400, "bad_request"),
+            (401, "unauthorized"),
+            (403, "forbidden"),
+            (404, "not_found"),
+            (405, "bad_request"),
+            (408, "timeout"),
+            (409, "conflict"),
+            (422, "bad_request"),
+            (429, "rate_limited"),
+            (500, "server"),
+            (502, "server"),
+            (503, "unavailable"),
+            (504, "server"),
+        ];
+        for (status, code) in table {
+            let e = Error::from_response(status, "", None);
+            assert_eq!(e.kind().as_str(), code, "{status}");
+            assert_eq!(e.status(), Some(status));
+        }
+    }
+
+    #[test]
+    fn edits_set_reason_and_attempts_and_keep_the_rest() {
+        let body = r#"{"error":{"type":"about:blank","title":"Conflict"}}"#;
+        let e = Error::from_response(409, body, Some("rq-9".into()));
+        let shared = e.clone();
+        let e = e.with_reason("session_expired").with_attempts(3);
+        assert_eq!(e.reason(), Some("session_expired"));
+        assert_eq!(e.attempts(), 3);
+        assert_eq!(shared.attempts(), 0);
+        assert_eq!(e.error_type(), Some("about:blank"));
+        assert_eq!(e.request_id(), Some("rq-9"));
+        assert_eq!(e.status(), Some(409));
+        assert_eq!(e.kind(), ErrorKind::Conflict);
     }
 }

@@ -341,4 +341,52 @@ mod tests {
             "email_list[]=***&count=1"
         );
     }
+
+    #[test]
+    fn masked_text_keeps_its_punctuation_and_spacing() {
+        assert_eq!(
+            mask_text(
+                "to alice@example.com, bob; carol@example.org; \"dave@example.net\" 'e@x.io'"
+            ),
+            "to ***, bob; ***; \"***\" '***'"
+        );
+        assert_eq!(mask_text("mail alice@example.com"), "mail ***");
+        assert_eq!(mask_text("order 1234567 ok"), "order *** ok");
+    }
+
+    #[test]
+    fn text_without_pii_is_kept() {
+        for text in ["version 1.2 at @home", "room 101, floor 3", "+ 42 - 7"] {
+            assert_eq!(mask_text(text), text);
+        }
+    }
+
+    #[test]
+    fn encoded_email_and_digit_heavy_values_are_masked_but_ids_are_not() {
+        assert_eq!(mask_query("q=alice%40example.com"), "q=***");
+        assert_eq!(mask_path("/customers/555123456"), "/customers/***");
+        let id = "/rewards/reward-1234567-spring-collection";
+        assert_eq!(mask_path(id), id);
+    }
+
+    #[test]
+    fn rate_limit_sources_are_the_js_names() {
+        let refused = RateLimit::Refused {
+            status: 429,
+            retry_after_ms: None,
+            path: String::new(),
+        };
+        let window = RateLimit::Window {
+            pause_ms: 1,
+            path: String::new(),
+        };
+        let queued = RateLimit::Queued {
+            queue_length: 1,
+            wait_ms: 1,
+        };
+        assert_eq!(
+            [refused.source(), window.source(), queued.source()],
+            ["server", "window", "limiter"]
+        );
+    }
 }

@@ -556,4 +556,120 @@ mod tests {
             .ttl_ms
             .contains(&("/rewards".to_string(), 5)));
     }
+
+    /// The options with `extra` members added to a valid minimum.
+    fn with(extra: Value) -> Result<Config, Error> {
+        let mut v = json!({"projectUrl": "https://x.com", "externalApplicationId": "a"});
+        if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        Config::from_json_str(&v.to_string())
+    }
+
+    #[test]
+    fn plain_http_goes_to_loopback_hosts_only() {
+        for host in [
+            "localhost",
+            "api.localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+        ] {
+            for url in [format!("http://{host}"), format!("http://{host}:8080")] {
+                assert_eq!(
+                    validate_base_url(&url, false).ok().as_deref(),
+                    Some(url.as_str()),
+                    "{url}"
+                );
+            }
+        }
+        for host in [
+            "localhost.evil.com",
+            "128.0.0.1",
+            "10.127.0.1",
+            "127.0.0",
+            "127.0.0.1.2",
+            "127.0.0.256",
+            "[::2]",
+            "example.com",
+        ] {
+            let url = format!("http://{host}:8080");
+            assert!(validate_base_url(&url, false).is_err(), "{url}");
+            assert!(validate_base_url(&format!("https://{host}"), false).is_ok());
+        }
+    }
+
+    #[test]
+    fn base_urls_are_plain_absolute_urls_without_a_trailing_slash() {
+        assert_eq!(
+            validate_base_url(" HTTPS://x.com/a/b/ ", true)
+                .ok()
+                .as_deref(),
+            Some("https://x.com/a/b")
+        );
+        let long = format!("https://x.com/{}", "a".repeat(2034));
+        assert_eq!(long.len(), 2048);
+        assert!(validate_base_url(&long, true).is_ok());
+        assert!(validate_base_url(&format!("{long}a"), true).is_err());
+        for bad in [
+            "https://x.com/a b",
+            "https://x.com/\u{7}",
+            "https://x.com#top",
+            "https://:443",
+            "https://",
+            "x.com",
+        ] {
+            assert!(validate_base_url(bad, true).is_err(), "{bad}");
+        }
+        assert!(validate_base_url("https://x.com/path", false).is_err());
+        assert!(validate_base_url("https://x.com/", false).is_ok());
+    }
+
+    #[test]
+    fn header_options_take_true_a_name_or_false() {
+        let c = with(json!({"idempotencyHeader": true, "correlationHeader": true})).unwrap();
+        assert_eq!(c.idempotency_header.as_deref(), Some("Idempotency-Key"));
+        assert_eq!(c.correlation_header.as_deref(), Some("X-Correlation-Id"));
+        let c = with(json!({"idempotencyHeader": false, "correlationHeader": null})).unwrap();
+        assert_eq!((c.idempotency_header, c.correlation_header), (None, None));
+        let name = format!("X_{}", "a".repeat(62));
+        let c = with(json!({"correlationHeader": name})).unwrap();
+        assert_eq!(c.correlation_header, Some(name.clone()));
+        for bad in [
+            json!(format!("{name}a")),
+            json!("X.Id"),
+            json!("ACCEPT-Language"),
+            json!("authorization"),
+            json!("Content-Type"),
+            json!("accept"),
+            json!(5),
+        ] {
+            assert!(with(json!({"correlationHeader": bad})).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accept_language_takes_a_language_list_under_either_name() {
+        for key in ["acceptLanguage", "language"] {
+            let c = with(json!({key: "cs, en-gb;q=0.8, *;q=0.1"})).unwrap();
+            assert_eq!(
+                c.accept_language.as_deref(),
+                Some("cs, en-gb;q=0.8, *;q=0.1")
+            );
+            assert!(with(json!({key: "cs\r\nX-Evil: 1"})).is_err());
+            assert!(with(json!({key: "cs:en"})).is_err());
+        }
+        assert_eq!(with(json!({})).unwrap().accept_language, None);
+    }
+
+    #[test]
+    fn string_options_are_trimmed_and_bounded() {
+        let c = with(json!({"pushToken": "  fcm-1  ", "storagePrefix": "shop"})).unwrap();
+        assert_eq!(c.push_token.as_deref(), Some("fcm-1"));
+        assert_eq!(c.storage_prefix, "shop");
+        assert_eq!(with(json!({})).unwrap().storage_prefix, "carecloud");
+        assert!(with(json!({"pushToken": "a".repeat(2048)})).is_ok());
+        assert!(with(json!({"pushToken": "a".repeat(2049)})).is_err());
+        assert!(with(json!({"pushToken": "   "})).is_err());
+    }
 }

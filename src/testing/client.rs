@@ -870,3 +870,27 @@ fn callbacks_may_call_back_into_the_client() {
         seen.borrow()
     );
 }
+
+#[test]
+fn stats_count_every_network_attempt_and_no_cache_hit() {
+    let mut n = 0;
+    let sim = server(move |_, _| {
+        n += 1;
+        if n == 1 {
+            status(503)
+        } else {
+            let data = json!({"data": {}}).to_string();
+            Script::Reply(200, vec![("cache-control", "max-age=60".into())], data)
+        }
+    });
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "retry": {"baseDelayMs": 1}}),
+    );
+    connect(&sim, &c);
+    let before = c.stats().network_requests;
+    sim.block_on(get(&c, "/stores")).unwrap();
+    sim.block_on(get(&c, "/stores")).unwrap();
+    assert_eq!(c.stats().network_requests - before, 2);
+    assert_eq!(c.stats().cache_hits, 1);
+}
