@@ -894,3 +894,40 @@ fn stats_count_every_network_attempt_and_no_cache_hit() {
     assert_eq!(c.stats().network_requests - before, 2);
     assert_eq!(c.stats().cache_hits, 1);
 }
+
+#[test]
+fn no_cache_responses_and_no_store_reads_are_not_kept() {
+    let sim = server(|req, _| {
+        let cc = if req.url.contains("/stores") {
+            "no-cache"
+        } else {
+            "max-age=60"
+        };
+        Script::Reply(
+            200,
+            vec![("cache-control", cc.into())],
+            r#"{"data":{}}"#.into(),
+        )
+    });
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "cache": {"ttlMs": {"/stores": 60000}}}),
+    );
+    let no_store = CallOptions {
+        no_store: true,
+        ..CallOptions::default()
+    };
+    let c2 = c.clone();
+    sim.block_on(async move { c2.request(Method::Get, "/rewards", None, no_store).await })
+        .unwrap();
+    for _ in 0..2 {
+        sim.block_on(get(&c, "/stores")).unwrap();
+        sim.block_on(get(&c, "/rewards")).unwrap();
+    }
+    assert_eq!(sim.count("GET", "/stores"), 2, "no-cache: never kept");
+    assert_eq!(
+        sim.count("GET", "/rewards"),
+        2,
+        "the noStore read was not kept"
+    );
+}
