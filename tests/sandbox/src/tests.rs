@@ -152,6 +152,34 @@ fn a_read_only_property_in_a_body_is_refused() {
 }
 
 #[test]
+fn a_date_that_is_not_a_calendar_day_is_refused() {
+    // Stored as sent, "2024-13-01" would make every later GET /customers violate the spec (Schemathesis found it).
+    let mut c = Client::alice();
+    for bad in [
+        "2024-13-01",
+        "2023-02-29",
+        "2024-1-01",
+        "01.02.2024",
+        "2024-04-31",
+    ] {
+        let body =
+            json!({"customer": {"personal_information": {"language_id": "en", "birthdate": bad}}});
+        let (s, b) = c.send("PUT", &format!("/customers/{ALICE}"), "", Some(&body));
+        assert_eq!(
+            reasons(s, &b),
+            ["customer.personal_information.birthdate: invalid_value_format"],
+            "{bad}"
+        );
+    }
+    let body = json!({"customer": {"personal_information": {"language_id": "en", "birthdate": "2024-02-29"}}});
+    assert_eq!(
+        c.send("PUT", &format!("/customers/{ALICE}"), "", Some(&body))
+            .0,
+        204
+    );
+}
+
+#[test]
 fn query_parameters_are_checked_for_type_enum_and_minimum() {
     let mut c = Client::alice();
     for (path, query, want) in [

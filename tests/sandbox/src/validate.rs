@@ -215,6 +215,19 @@ impl Check<'_> {
                 );
             }
         }
+        if let (Some("date" | "YYYY-MM-DD"), Some(text)) =
+            (schema.get("format").and_then(Value::as_str), v.as_str())
+        {
+            if !is_date(text) {
+                self.fail(
+                    name,
+                    "invalid_value_format",
+                    schema,
+                    v,
+                    format!("{} must be a date (YYYY-MM-DD).", label(name)),
+                );
+            }
+        }
         self.bounds(schema, v, name);
         match v {
             Value::Object(m) => self.object(schema, m, name),
@@ -366,4 +379,29 @@ fn safe_echo(name: &str, schema: &Value, value: &Value) -> Option<String> {
     } else {
         crate::reply::echo(value)
     }
+}
+
+/// An RFC 3339 `full-date` (the spec's `format: date`): `YYYY-MM-DD`, a real day of a real month.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .and_then(|_| s.get(r)?.parse::<u32>().ok())
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
