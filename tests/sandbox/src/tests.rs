@@ -180,6 +180,34 @@ fn a_date_that_is_not_a_calendar_day_is_refused() {
 }
 
 #[test]
+fn a_string_against_its_pattern_is_refused() {
+    // Stored as sent, a phone "30*" would make every later GET /customers violate the spec (Schemathesis found it).
+    let mut c = Client::alice();
+    for (field, bad) in [
+        ("phone", "30*"),
+        ("phone", "0420"),
+        ("email", "no-at-sign.example"),
+    ] {
+        let body = json!({"customer": {"personal_information": {"language_id": "en", field: bad}}});
+        let (s, b) = c.send("PUT", &format!("/customers/{ALICE}"), "", Some(&body));
+        assert_eq!(
+            reasons(s, &b),
+            [format!(
+                "customer.personal_information.{field}: invalid_value_format"
+            )],
+            "{bad}"
+        );
+    }
+    let body = json!({"customer": {"personal_information": {"language_id": "en", "phone": "420123456",
+                                                            "email": "alice@example.com"}}});
+    assert_eq!(
+        c.send("PUT", &format!("/customers/{ALICE}"), "", Some(&body))
+            .0,
+        204
+    );
+}
+
+#[test]
 fn query_parameters_are_checked_for_type_enum_and_minimum() {
     let mut c = Client::alice();
     for (path, query, want) in [

@@ -13,6 +13,8 @@
 use crate::reply::InvalidParam;
 use crate::spec::{In, Operation, Spec};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// What a request carries, as the validator needs it.
 pub struct Request<'a> {
@@ -228,6 +230,19 @@ impl Check<'_> {
                 );
             }
         }
+        if let (Some(pattern), Some(text)) =
+            (schema.get("pattern").and_then(Value::as_str), v.as_str())
+        {
+            if !matches_pattern(pattern, text) {
+                self.fail(
+                    name,
+                    "invalid_value_format",
+                    schema,
+                    v,
+                    format!("{} does not have the required format.", label(name)),
+                );
+            }
+        }
         self.bounds(schema, v, name);
         match v {
             Value::Object(m) => self.object(schema, m, name),
@@ -404,4 +419,19 @@ fn is_date(s: &str) -> bool {
         _ => return false,
     };
     (1..=days).contains(&d)
+}
+
+/// Whether `text` matches the spec's `pattern` (compiled once per pattern; one the regex engine cannot compile is
+/// not checked).
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    static COMPILED: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    compiled
+        .entry(pattern.to_string())
+        .or_insert_with(|| regex::Regex::new(pattern).ok())
+        .as_ref()
+        .is_none_or(|re| re.is_match(text))
 }
