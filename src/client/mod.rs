@@ -401,8 +401,10 @@ impl<R: Runtime> Client<R> {
             let failed = match outcome {
                 Outcome::Success(resp, body) => {
                     self.log(entry);
-                    self.fill_cache(call, opts, &resp.headers, &body, t1);
-                    self.keep_last_good(call, opts, &resp.headers, &body, t1); // offline
+                    if let Some(cc) = Self::storable(call, opts, &resp.headers) {
+                        self.fill_cache(call, &cc, &body, t1);
+                        self.keep_last_good(call, &body, t1); // offline
+                    }
                     return Ok(body);
                 }
                 Outcome::Undecodable(e) => {

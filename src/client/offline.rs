@@ -11,9 +11,8 @@ use super::call::Call;
 use super::{CallOptions, Client};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
-use crate::headers;
 use crate::log::Event;
-use crate::runtime::{Method, Runtime};
+use crate::runtime::Runtime;
 use crate::stale::{answers_stale, OnStale, StaleAnswer, StaleStore};
 use std::cell::RefCell;
 
@@ -89,25 +88,12 @@ impl<R: Runtime> Client<R> {
         Ok(body)
     }
 
-    /// Keeps a successful catalogue read as its last good response (unless the caller or the server said
-    /// `no-store`). Called with every network success.
-    pub(super) fn keep_last_good(
-        &self,
-        call: &Call,
-        opts: &CallOptions,
-        resp_headers: &[(&'static str, String)],
-        body: &R::Body,
-        now: f64,
-    ) {
+    /// Keeps a successful catalogue read as its last good response; called with every storable network success
+    /// (see `storable` in read_path.rs: a GET that neither the caller nor the server marked `no-store`).
+    pub(super) fn keep_last_good(&self, call: &Call, body: &R::Body, now: f64) {
         let Some(store) = &self.inner.offline.store else {
             return;
         };
-        let no_store = resp_headers
-            .iter()
-            .any(|(k, v)| *k == "cache-control" && headers::cache_control(v).no_store);
-        if call.method != Method::Get || opts.no_store || no_store {
-            return;
-        }
         store.borrow_mut().remember(
             &self.partition(),
             &call.path,

@@ -153,26 +153,37 @@ impl<R: Runtime> Client<R> {
 
     /// Keeps a successful read for its configured TTL or the server's `max-age` (whichever is longer), unless the
     /// server or the caller said not to store it.
-    pub(super) fn fill_cache(
-        &self,
+    /// A successful response's `Cache-Control`, when the response may be kept at all (by the cache or as a last
+    /// good response): a GET that neither the caller nor the server marked `no-store`. Read once per response.
+    pub(super) fn storable(
         call: &Call,
         opts: &CallOptions,
         resp_headers: &[(&'static str, String)],
-        body: &R::Body,
-        now: f64,
-    ) {
-        let Some(cache) = &self.inner.reads.cache else {
-            return;
-        };
+    ) -> Option<headers::CacheControl> {
         if call.method != Method::Get || opts.no_store {
-            return;
+            return None;
         }
         let cc = resp_headers
             .iter()
             .find(|(k, _)| *k == "cache-control")
             .map(|(_, v)| headers::cache_control(v))
             .unwrap_or_default();
-        if cc.no_store || cc.no_cache {
+        (!cc.no_store).then_some(cc)
+    }
+
+    /// Keeps a storable read (see [`storable`](Self::storable)) for its configured TTL or the server's `max-age`
+    /// (whichever is longer), unless the server said `no-cache`.
+    pub(super) fn fill_cache(
+        &self,
+        call: &Call,
+        cc: &headers::CacheControl,
+        body: &R::Body,
+        now: f64,
+    ) {
+        let Some(cache) = &self.inner.reads.cache else {
+            return;
+        };
+        if cc.no_cache {
             return;
         }
         let mut c = cache.borrow_mut();

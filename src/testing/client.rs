@@ -74,7 +74,8 @@ pub(super) fn connect(sim: &Sim, c: &Client<Sim>) {
     sim.block_on(async move { c.connect().await }).unwrap();
 }
 
-fn get(
+/// `GET path` with default options, as a future that owns what it needs.
+pub(super) fn get(
     c: &Client<Sim>,
     path: &str,
 ) -> impl std::future::Future<Output = Result<Value, crate::Error>> {

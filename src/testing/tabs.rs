@@ -2,10 +2,11 @@
 //! delivered to every other tab after `delay_ms`) and the Web Locks API (one holder, FIFO), and answers `newest`
 //! from the other tabs' state as the shell's question-and-answer round does.
 
+use super::client::get;
 use super::client::{client, server};
 use crate::tabs::{TabLock, TabNews, TabShare, TabToken};
 use crate::testing::sim::{ok, status, Script, Sim};
-use crate::{CallOptions, Client, MemoryStore, Method, Runtime, Secret, TokenStore};
+use crate::{Client, MemoryStore, Runtime, Secret, TokenStore};
 use futures_channel::oneshot;
 use futures_executor::LocalPool;
 use futures_util::future::{FutureExt, LocalBoxFuture};
@@ -133,17 +134,6 @@ fn spawn<T: 'static>(
         .spawn_local(async move { *o.borrow_mut() = Some(fut.await) })
         .unwrap();
     out
-}
-
-fn get(
-    c: &Client<Sim>,
-    path: &str,
-) -> impl std::future::Future<Output = Result<Value, crate::Error>> {
-    let (c, p) = (c.clone(), path.to_string());
-    async move {
-        c.request(Method::Get, &p, None, CallOptions::default())
-            .await
-    }
 }
 
 /// The bearer tokens the server saw on `path`, in order.
