@@ -51,6 +51,23 @@ pub(super) fn server(mut rest: impl FnMut(&crate::HttpRequest, &str) -> Script +
     })
 }
 
+/// A server whose first `failures` answers are `fail()` and every later one `then()`.
+pub(super) fn failing_first(
+    failures: u32,
+    fail: impl Fn() -> Script + 'static,
+    then: impl Fn() -> Script + 'static,
+) -> Sim {
+    let mut n = 0;
+    server(move |_, _| {
+        n += 1;
+        if n <= failures {
+            fail()
+        } else {
+            then()
+        }
+    })
+}
+
 pub(super) fn client(sim: &Sim, extra: Value) -> Client<Sim> {
     Client::new(config(extra), sim.clone(), Box::new(MemoryStore::new()))
 }
@@ -163,15 +180,11 @@ fn write_with_lost_response_is_outcome_unknown_and_not_retried() {
 
 #[test]
 fn write_with_idempotency_key_retries_with_the_same_key() {
-    let mut n = 0;
-    let sim = server(move |_, _| {
-        n += 1;
-        if n < 3 {
-            Script::Network
-        } else {
-            Script::Reply(201, vec![], r#"{"data":{"voucher_id":"v1"}}"#.into())
-        }
-    });
+    let sim = failing_first(
+        2,
+        || Script::Network,
+        || Script::Reply(201, vec![], r#"{"data":{"voucher_id":"v1"}}"#.into()),
+    );
     let c = client(
         &sim,
         json!({"rateLimit": false, "idempotencyHeader": "Idempotency-Key"}),
@@ -204,15 +217,11 @@ fn write_with_idempotency_key_retries_with_the_same_key() {
 
 #[test]
 fn writes_retry_503_because_the_server_did_not_act() {
-    let mut n = 0;
-    let sim = server(move |_, _| {
-        n += 1;
-        if n == 1 {
-            status(503)
-        } else {
-            Script::Reply(204, vec![], String::new())
-        }
-    });
+    let sim = failing_first(
+        1,
+        || status(503),
+        || Script::Reply(204, vec![], String::new()),
+    );
     let c = client(&sim, json!({"rateLimit": false}));
     let v = sim.block_on(write(&c, Method::Put, "/customers/c1"));
     assert_eq!(v.unwrap(), Value::Null);
@@ -334,15 +343,7 @@ fn circuit_opens_fails_fast_then_probes() {
 
 #[test]
 fn timeouts_abort_the_attempt_and_reads_retry() {
-    let mut n = 0;
-    let sim = server(move |_, _| {
-        n += 1;
-        if n == 1 {
-            Script::Hang
-        } else {
-            ok(json!({"x": 1}))
-        }
-    });
+    let sim = failing_first(1, || Script::Hang, || ok(json!({"x": 1})));
     let c = client(&sim, json!({"rateLimit": false, "timeoutMs": 2000}));
     let v = sim.block_on(get(&c, "/stores")).unwrap();
     assert_eq!(v["x"], 1);
@@ -874,16 +875,14 @@ fn callbacks_may_call_back_into_the_client() {
 
 #[test]
 fn stats_count_every_network_attempt_and_no_cache_hit() {
-    let mut n = 0;
-    let sim = server(move |_, _| {
-        n += 1;
-        if n == 1 {
-            status(503)
-        } else {
+    let sim = failing_first(
+        1,
+        || status(503),
+        || {
             let data = json!({"data": {}}).to_string();
             Script::Reply(200, vec![("cache-control", "max-age=60".into())], data)
-        }
-    });
+        },
+    );
     let c = client(
         &sim,
         json!({"rateLimit": false, "retry": {"baseDelayMs": 1}}),

@@ -3,7 +3,7 @@
 //! queueing), `sunset` on `Sunset` alone, and the cache a write invalidates.
 
 use crate::log::{ParamIssue, MAX_LOGGED_PARAMS, MAX_LOGGED_TEXT};
-use crate::testing::client::{client, connect, server};
+use crate::testing::client::{client, connect, failing_first, server};
 use crate::testing::sim::{ok, Script, Sim};
 use crate::{CallOptions, Client, Event, LogEntry, Method, RateLimit, Runtime, Secret};
 use futures_executor::LocalPool;
@@ -371,19 +371,17 @@ fn a_write_drops_the_customers_cached_reads() {
 
 #[test]
 fn cache_hits_are_logged_and_calls_have_their_own_correlation_id() {
-    let mut n = 0;
-    let sim = server(move |_, _| {
-        n += 1;
-        if n == 1 {
-            crate::testing::sim::status(503)
-        } else {
+    let sim = failing_first(
+        1,
+        || crate::testing::sim::status(503),
+        || {
             Script::Reply(
                 200,
                 vec![("cache-control", "max-age=60".into())],
                 r#"{"data":{}}"#.into(),
             )
-        }
-    });
+        },
+    );
     let c = client(
         &sim,
         json!({"rateLimit": false, "retry": {"baseDelayMs": 1}, "device": {"deviceId": "dev-42"}}),
