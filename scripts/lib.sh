@@ -13,6 +13,9 @@ on_exit() {
   trap 'for hook in "${EXIT_HOOKS[@]}"; do eval "$hook"; done' EXIT
 }
 
+# The nightly the package's release wasm is built with (scripts/package.sh; installed by setup.sh).
+NIGHTLY=nightly-2026-05-19
+
 # The WebDriver servers of the three browser engines the wasm tests run in (installed by setup.sh).
 CHROMEDRIVER_BIN=/usr/bin/chromedriver
 GECKODRIVER_BIN=$HOME/.cargo/bin/geckodriver

@@ -16,6 +16,13 @@ fi
 for c in clippy rustfmt; do
   rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done
+# The pinned nightly the package's release wasm is built with (scripts/package.sh: build-std with panics as an
+# immediate abort, ~10 KB gzip less). Minimal profile + rust-src: std is built from source, so no wasm32 rust-std.
+if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1 || \
+   ! rustup component list --installed --toolchain "$NIGHTLY" | grep -q '^rust-src'; then
+  say "installing rust $NIGHTLY (minimal, rust-src)"
+  rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
+fi
 
 # 2. The browsers the wasm tests run in, from Debian (never a downloaded browser): Chromium + ChromeDriver,
 #    Firefox ESR (its geckodriver comes from crates.io, step 4), WebKitGTK's WebDriver + Xvfb for its display.

@@ -15,7 +15,7 @@ mod tabs;
 mod ui;
 
 pub use pages::Pages;
-pub use runtime::{crypto_fill, JsBody, JsRuntime, Timer};
+pub use runtime::{crypto_fill, timer, JsBody, JsRuntime};
 use shared_cache::{shared_read, SharedCache, SHARED_PATHS};
 pub use store::{DeviceIdStore, JsStore, SessionStore};
 pub use ui::{DEFAULT_MIN_BUSY_MS, SERVICE_WORKER_MAX_DELAY_MS};
@@ -161,6 +161,8 @@ impl CustomerClient {
     /// at module scope). Throws a `CareCloudError` of kind `config` on a bad option.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<CustomerClient, JsValue> {
+        #[cfg(feature = "debug")]
+        console_error_panic_hook::set_once(); // the `carecloud-customer/debug` build: panics print their message
         Self::build(options).map_err(|e| error_to_js(&e))
     }
 

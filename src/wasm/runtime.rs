@@ -8,9 +8,8 @@ use crate::error::{Error, ErrorKind};
 use crate::runtime::{
     BodySize, Fetched, HttpRequest, HttpResponse, Payload, Runtime, TransportError, READ_HEADERS,
 };
-use futures_channel::oneshot;
 use futures_util::future::{FutureExt, LocalBoxFuture};
-use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,10 +17,6 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(cb: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(url: &str, init: &Object) -> Promise;
     #[wasm_bindgen(js_name = AbortController)]
@@ -43,42 +38,9 @@ extern "C" {
     fn get_js(this: &JsHeaders, name: &JsValue) -> JsValue;
 }
 
-/// A timer that resolves after `ms`; dropping it clears the timer.
-pub struct Timer {
-    id: JsValue,
-    rx: oneshot::Receiver<()>,
-    _cb: Closure<dyn FnMut()>,
-}
-
-impl Timer {
-    /// Starts a timer.
-    pub fn new(ms: u64) -> Timer {
-        let (tx, rx) = oneshot::channel();
-        let mut tx = Some(tx);
-        let cb = Closure::<dyn FnMut()>::new(move || {
-            if let Some(tx) = tx.take() {
-                let _ = tx.send(());
-            }
-        });
-        let id = set_timeout(cb.as_ref().unchecked_ref(), ms.min(2_147_483_647) as f64);
-        Timer { id, rx, _cb: cb }
-    }
-}
-
-impl std::future::Future for Timer {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        self.rx.poll_unpin(cx).map(|_| ())
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        clear_timeout(&self.id);
-    }
+/// A timer that resolves after `ms` (clamped to `setTimeout`'s 2^31 - 1); dropping it clears the timer.
+pub fn timer(ms: u64) -> gloo_timers::future::TimeoutFuture {
+    gloo_timers::future::TimeoutFuture::new(ms.min(2_147_483_647) as u32)
 }
 
 /// Aborts an in-flight fetch when dropped before completion.
@@ -281,26 +243,14 @@ async fn do_fetch(
     Ok((HttpResponse { status, headers }, payload))
 }
 
-/// Fills `buf` from `crypto.getRandomValues` of the global object.
+/// Fills `buf` from `crypto.getRandomValues` of the global object (getrandom's `wasm_js` backend).
 pub fn crypto_fill(buf: &mut [u8]) -> Result<(), Error> {
-    let unavailable = || {
+    getrandom::fill(buf).map_err(|_| {
         Error::new(
             ErrorKind::Config,
             "crypto.getRandomValues is unavailable here (or at module scope in Workers)",
         )
-    };
-    let crypto =
-        Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).map_err(|_| unavailable())?;
-    let f: Function = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(unavailable)?;
-    for chunk in buf.chunks_mut(65_536) {
-        let arr = Uint8Array::new_with_length(chunk.len() as u32);
-        f.call1(&crypto, &arr).map_err(|_| unavailable())?;
-        arr.copy_to(chunk);
-    }
-    Ok(())
+    })
 }
 
 impl Runtime for JsRuntime {
@@ -312,7 +262,7 @@ impl Runtime for JsRuntime {
     }
 
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-        Timer::new(ms).boxed_local()
+        timer(ms).boxed_local()
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {

@@ -13,7 +13,7 @@
 //! Each client holds the shared lock `…:tab` while it lives, so a question waits only for the clients there are.
 
 use super::convert::{get, set};
-use super::runtime::{JsRuntime, Timer};
+use super::runtime::{timer, JsRuntime};
 use crate::client::Client;
 use crate::config::Config;
 use crate::secret::Secret;
@@ -231,7 +231,7 @@ impl TabShare for BrowserTabs {
             set(&question, "id", id);
             set(&question, "device", device.as_str());
             post(&channel, &question);
-            let _ = select(rx, Timer::new(wait_ms)).await;
+            let _ = select(rx, timer(wait_ms)).await;
             let mut all = asks.borrow_mut();
             let i = all.iter().position(|a| a.id == id)?;
             all.swap_remove(i).best

@@ -2,7 +2,7 @@
 //! first), its keyed form, and `afterPush` (a uniform random delay before an action, clamped in service workers).
 
 use super::convert::{error_to_js, get, set};
-use super::{promise, reject, with_signal, CustomerClient, Timer};
+use super::{promise, reject, timer, with_signal, CustomerClient};
 use crate::error::Error;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -55,7 +55,7 @@ impl CustomerClient {
         let signal = get(&options, "signal");
         let p = promise(async move {
             with_signal(signal, async move {
-                Timer::new(delay).await;
+                timer(delay).await;
                 Ok(())
             })
             .await
@@ -154,7 +154,7 @@ fn release_after(done: Promise, min_busy: u64, release: impl FnOnce() + 'static)
         let _ = JsFuture::from(done).await;
         let left = min_busy as f64 - (js_sys::Date::now() - started);
         if left > 0.0 {
-            Timer::new(left as u64).await;
+            timer(left as u64).await;
         }
         release();
     });

@@ -131,8 +131,8 @@ export { main };
   console.log(`# tsc --strict over the consumer: ${Date.now() - t0} ms`);
 });
 
-const nodeScript = (kind) => `
-${kind === "esm" ? 'import { CustomerClient, CareCloudError, VERSION } from "carecloud-customer";' : 'const { CustomerClient, CareCloudError, VERSION } = require("carecloud-customer");'}
+const nodeScript = (kind, spec = "carecloud-customer") => `
+${kind === "esm" ? `import { CustomerClient, CareCloudError, VERSION } from "${spec}";` : `const { CustomerClient, CareCloudError, VERSION } = require("${spec}");`}
 (async () => {
   const client = new CustomerClient({ baseUrl: ${JSON.stringify(API)}, externalApplicationId: "sandbox-app" });
   const echo = await client.get("/tests/connection", { query: { test_string: "${kind}" } });
@@ -148,10 +148,10 @@ ${kind === "esm" ? 'import { CustomerClient, CareCloudError, VERSION } from "car
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-for (const kind of ["esm", "cjs"]) {
-  await test(`Node ${kind === "esm" ? "import" : "require"}: connect, paginate, typed errors, login`, async () => {
-    const file = join(out, kind === "esm" ? "node-esm.mjs" : "node-cjs.cjs");
-    writeFileSync(file, nodeScript(kind));
+for (const [kind, spec] of [["esm"], ["cjs"], ["esm", "carecloud-customer/debug"], ["cjs", "carecloud-customer/debug"]]) {
+  await test(`Node ${kind === "esm" ? "import" : "require"}${spec ? ` of ${spec}` : ""}: connect, paginate, typed errors, login`, async () => {
+    const file = join(out, `node-${kind}${spec ? "-debug" : ""}.${kind === "esm" ? "mjs" : "cjs"}`);
+    writeFileSync(file, nodeScript(kind, spec));
     const r = JSON.parse(execFileSync("node", [file], { cwd: out, encoding: "utf8" }).trim().split("\n").pop());
     eq(r, { version: r.version, echo: kind, rewards: 260, isError: true, kind: "not_found", status: 404, name: "Alice" }, "node result");
     assert(/^\d+\.\d+\.\d+/.test(r.version), "version from Cargo.toml");
@@ -363,6 +363,20 @@ function bundleExampleWorker(dir) {
   bundleWorker("worker-src.js", dir, [["CARECLOUD_BASE_URL", API], ["CARECLOUD_APP_ID", "sandbox-app"]]);
 }
 /** Sandbox requests for `path` whose query contains `mark`. */
+await test("the debug build carries the console panic hook and function names; the release build neither", async () => {
+  const dir = join(out, "node_modules/carecloud-customer");
+  const wasm = (f) => new WebAssembly.Module(readFileSync(join(dir, f)));
+  const hook = (m) => WebAssembly.Module.imports(m).map((i) => i.name.replace(/_[0-9a-f]{16}$/, ""))
+    .filter((n) => n === "__wbg_error" || n === "__wbg_stack").sort();
+  const release = wasm("carecloud_customer_bg.wasm"), debug = wasm("debug/carecloud_customer_bg.wasm");
+  eq(hook(debug), ["__wbg_error", "__wbg_stack"], "debug: console.error and Error.stack imported (the panic hook)");
+  eq(hook(release), [], "release: no panic hook");
+  eq([WebAssembly.Module.customSections(debug, "name").length, WebAssembly.Module.customSections(release, "name").length],
+    [1, 0], "name sections (debug, release)");
+  const api = (m) => WebAssembly.Module.exports(m).map((e) => e.name).filter((n) => !n.startsWith("wasm_bindgen")).sort();
+  eq(api(debug), api(release), "the same exports (closure shims aside, named per build)");
+});
+
 const served = async (path, mark) => (await control("GET", "requests")).filter((r) => r.path === path && r.query.includes(mark)).length;
 
 async function freePort() {

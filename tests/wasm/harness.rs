@@ -232,5 +232,5 @@ pub fn q(pairs: &[(&str, JsValue)]) -> JsValue {
 }
 
 pub async fn sleep(ms: u64) {
-    carecloud_customer::wasm::Timer::new(ms).await;
+    carecloud_customer::wasm::timer(ms).await;
 }
