@@ -8,9 +8,23 @@ use js_sys::{Array, Function, Object, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// A JS string for a property name or other constant, interned: sent across the boundary once, not per call.
+thread_local! {
+    /// The JS strings made for `name`, by the address of their `'static` text (a few dozen literals).
+    static NAMES: std::cell::RefCell<Vec<((usize, usize), JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A JS string for a property name or other constant, made once per literal and reused: sent across the boundary
+/// once, not per call. (Keyed by address, a short scan: lighter than wasm-bindgen's hashed `intern` cache.)
 pub fn name(k: &'static str) -> JsValue {
-    JsValue::from_str(wasm_bindgen::intern(k))
+    let key = (k.as_ptr() as usize, k.len());
+    NAMES.with(|names| {
+        if let Some((_, v)) = names.borrow().iter().find(|(p, _)| *p == key) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(k);
+        names.borrow_mut().push((key, v.clone()));
+        v
+    })
 }
 
 pub fn set(o: &Object, k: &'static str, v: impl Into<JsValue>) {
