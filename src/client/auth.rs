@@ -3,7 +3,7 @@
 //! the token), update the token's setup. Tokens and passwords never reach a log or an error.
 
 use super::call::Call;
-use super::{uuid_v4, CallOptions, Client, Inner};
+use super::{uuid_v4, CallOptions, Client, Inner, TokenFlight};
 use crate::error::{Error, ErrorKind};
 use crate::json::quoted;
 use crate::log::Event;
@@ -143,13 +143,12 @@ impl<R: Runtime> Client<R> {
             return Ok(()); // someone already got a newer token
         }
         let existing = self.inner.token_flight.borrow().clone();
-        if let (Some(f), true) = (&existing, self.inner.cfg.isolate_safe) {
-            // Another task (maybe another Workers request) owns this flight: wait on our own timer rather than
-            // be woken from its context. If its owner went away, take the flight over.
+        if existing.is_some() && self.inner.cfg.isolate_safe {
+            // Another task (maybe another Workers request) drives this flight: wait on our own timer rather than
+            // be woken from its context, for at most the total timeout. If its owner went away (its request was
+            // cancelled), take the flight over at the next tick.
             let mut waited = 0u64;
-            while f.strong_count().is_some_and(|n| n > 2)
-                && waited < self.inner.cfg.total_timeout_ms
-            {
+            while self.token_flight_owned() && waited < self.inner.cfg.total_timeout_ms {
                 self.inner.rt.sleep(20).await;
                 waited += 20;
                 if self.inner.auth.borrow().generation != seen {
@@ -160,22 +159,33 @@ impl<R: Runtime> Client<R> {
                 return Ok(());
             }
         }
-        let flight = match existing {
-            Some(f) => f,
+        let owner = Rc::new(()); // held while this task awaits the flight
+        let shared = match existing {
+            Some(f) => f.shared,
             None => {
                 let me = self.clone();
-                let f = async move {
+                async move {
                     let r = me.create_token(seen, renewal).await;
                     *me.inner.token_flight.borrow_mut() = None;
                     r
                 }
                 .boxed_local()
-                .shared();
-                *self.inner.token_flight.borrow_mut() = Some(f.clone());
-                f
+                .shared()
             }
         };
-        flight.await
+        if shared.peek().is_none() {
+            *self.inner.token_flight.borrow_mut() = Some(TokenFlight {
+                shared: shared.clone(),
+                owner: Rc::downgrade(&owner),
+            });
+        }
+        shared.await
+    }
+
+    /// Whether a token request is in flight and a task still awaits it.
+    fn token_flight_owned(&self) -> bool {
+        let flight = self.inner.token_flight.borrow();
+        flight.as_ref().is_some_and(|f| f.owner.strong_count() > 0)
     }
 
     /// Gets this tab a token newer than generation `seen`. When tabs share the token this runs under the

@@ -76,6 +76,15 @@ pub(crate) const TOKEN_PLACEHOLDER: &str = "{token}";
 
 type SharedRenewal = Shared<LocalBoxFuture<'static, Result<(), Error>>>;
 
+/// The token request in flight, and who drives it: the task that awaits it holds the `Rc` whose `Weak` is here.
+/// In isolate-safe mode other tasks do not await it (its completion would wake them from the owner's context);
+/// they wait on their own timers while the owner is alive, and take the flight over when it is gone.
+#[derive(Clone)]
+struct TokenFlight {
+    shared: SharedRenewal,
+    owner: std::rc::Weak<()>,
+}
+
 #[derive(Default)]
 struct Auth {
     token: Option<Secret>,
@@ -94,7 +103,7 @@ struct Inner<R: Runtime> {
     policy: RetryPolicy,
     store: Box<dyn TokenStore>,
     auth: RefCell<Auth>,
-    token_flight: RefCell<Option<SharedRenewal>>,
+    token_flight: RefCell<Option<TokenFlight>>,
     /// Where the device id is kept when not in `store` (localStorage in browsers); see `auth.rs`.
     device_store: RefCell<Option<Rc<dyn TokenStore>>>,
     /// The other tabs of this browser, when they share the token (`crate::tabs`).

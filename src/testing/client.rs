@@ -931,3 +931,151 @@ fn no_cache_responses_and_no_store_reads_are_not_kept() {
         "the noStore read was not kept"
     );
 }
+
+/// A server whose `POST /tokens` answers `token` (a status and body) after `ms`, and every other call 200.
+fn slow_tokens(ms: u64, token_status: u16) -> Sim {
+    Sim::new(move |req| {
+        if req.method == Method::Post && req.url.ends_with("/tokens") {
+            let body = json!({"data": {"token_id": "t1"}}).to_string();
+            Script::After(ms, Box::new(Script::Reply(token_status, vec![], body)))
+        } else {
+            ok(json!({}))
+        }
+    })
+}
+
+/// The bearer token of every GET the server saw, in order.
+fn get_bearers(sim: &Sim) -> Vec<String> {
+    let reqs = sim.0.requests.borrow();
+    let gets = reqs.iter().filter(|r| r.method == Method::Get);
+    gets.map(|r| {
+        let auth = r.headers.iter().find(|(k, _)| k == "Authorization");
+        auth.map_or(String::new(), |(_, v)| v.clone())
+    })
+    .collect()
+}
+
+/// Spawns `GET /stores/{i}` for each `i`, each recording when it settled (ms since `t0`) and whether it succeeded.
+fn spawn_gets(
+    pool: &LocalPool,
+    sim: &Sim,
+    c: &Client<Sim>,
+    ids: std::ops::Range<u32>,
+    t0: f64,
+) -> Rc<RefCell<Vec<(f64, bool)>>> {
+    let settled = Rc::new(RefCell::new(Vec::new()));
+    for i in ids {
+        let (c, s, sim) = (c.clone(), settled.clone(), sim.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                let r = get(&c, &format!("/stores/{i}")).await;
+                let now = sim.0.now.get();
+                s.borrow_mut().push((now - t0, r.is_ok()));
+            })
+            .unwrap();
+    }
+    settled
+}
+
+#[test]
+fn isolate_safe_joiners_notice_the_new_token_on_their_own_20ms_timer() {
+    // The token takes 110 ms. The owner's call goes on when its flight ends; each joiner is never woken by the
+    // owner's task (a Workers isolate forbids it) and sees the new token at its next 20 ms tick, 120 ms.
+    let sim = slow_tokens(110, 201);
+    let c = client(&sim, json!({"isolateSafe": true}));
+    let mut pool = LocalPool::new();
+    let settled = spawn_gets(&pool, &sim, &c, 0..5, sim.0.now.get());
+    sim.run(&mut pool);
+    let times: Vec<f64> = settled.borrow().iter().map(|(t, _)| *t).collect();
+    assert_eq!(times, vec![110.0, 120.0, 120.0, 120.0, 120.0]);
+    assert!(settled.borrow().iter().all(|(_, ok)| *ok));
+    assert_eq!(sim.count("POST", "/tokens"), 1);
+    assert_eq!(get_bearers(&sim), vec!["Bearer t1"; 5]);
+}
+
+#[test]
+fn isolate_safe_joiners_take_the_flight_over_when_its_owner_goes_away() {
+    // The owner's call is dropped at 50 ms (its Workers request was cancelled). At their next tick (60 ms) one
+    // joiner takes the flight over and drives it: the one POST /tokens completes at 110 ms and that joiner goes
+    // on; the other still waits on its own timer for the new owner, and goes on at 120 ms.
+    let sim = slow_tokens(110, 201);
+    let c = client(&sim, json!({"isolateSafe": true}));
+    let mut pool = LocalPool::new();
+    let (owner, abort) = futures_util::future::abortable(get(&c, "/stores/owner"));
+    pool.spawner()
+        .spawn_local(async move {
+            let _ = owner.await;
+        })
+        .unwrap();
+    let settled = spawn_gets(&pool, &sim, &c, 0..2, sim.0.now.get());
+    let s = sim.clone();
+    pool.spawner()
+        .spawn_local(async move {
+            crate::runtime::Runtime::sleep(&s, 50).await;
+            abort.abort();
+        })
+        .unwrap();
+    sim.run(&mut pool);
+    assert_eq!(*settled.borrow(), vec![(110.0, true), (120.0, true)]);
+    assert_eq!(sim.count("POST", "/tokens"), 1);
+    assert_eq!(get_bearers(&sim), vec!["Bearer t1"; 2]);
+}
+
+#[test]
+fn isolate_safe_joiners_share_the_owners_failure_at_their_next_tick() {
+    // The token request is refused at 110 ms: the joiners stop waiting at 120 ms and settle with the owner's
+    // error instead of polling until the total timeout.
+    let sim = slow_tokens(110, 400);
+    let c = client(&sim, json!({"isolateSafe": true}));
+    let mut pool = LocalPool::new();
+    let settled = spawn_gets(&pool, &sim, &c, 0..3, sim.0.now.get());
+    sim.run(&mut pool);
+    assert_eq!(
+        *settled.borrow(),
+        vec![(110.0, false), (120.0, false), (120.0, false)]
+    );
+    assert_eq!(sim.count("POST", "/tokens"), 1);
+    assert_eq!(sim.count("GET", ""), 0);
+}
+
+#[test]
+fn a_stored_token_or_device_id_that_is_empty_or_too_long_is_not_used() {
+    // What a store hands back is checked: an empty or over-long token (a corrupted sessionStorage entry) means a
+    // new token; an empty or over-long device id means a new device id.
+    for (token, device) in [("", ""), (&*"t".repeat(513), &*"d".repeat(257))] {
+        let sim = server(|_, _| ok(json!({})));
+        let store = MemoryStore::new();
+        let (s, t, d) = (store.clone(), token.to_string(), device.to_string());
+        sim.block_on(async move {
+            s.set("carecloud:sandbox-app:token", &t).await.unwrap();
+            s.set("carecloud:sandbox-app:device", &d).await.unwrap();
+        });
+        let c = Client::new(config(json!({})), sim.clone(), Box::new(store));
+        sim.block_on(get(&c, "/stores/s1")).unwrap();
+        assert_eq!(sim.count("POST", "/tokens"), 1, "a new token");
+        assert_eq!(get_bearers(&sim), vec!["Bearer t1"]);
+        let reqs = sim.0.requests.borrow();
+        let body: Value = serde_json::from_str(reqs[0].body.as_deref().unwrap()).unwrap();
+        let id = body["device"]["device_id"].as_str().unwrap();
+        assert_eq!(id.len(), 36, "a new UUID, not {id:?}");
+    }
+    // At the limits (512 and 256 characters) they are used.
+    let sim = server(|_, _| ok(json!({})));
+    let store = MemoryStore::new();
+    let s = store.clone();
+    sim.block_on(async move {
+        s.set("carecloud:sandbox-app:token", &"t".repeat(512))
+            .await
+            .unwrap();
+        s.set("carecloud:sandbox-app:device", &"d".repeat(256))
+            .await
+            .unwrap();
+    });
+    let c = Client::new(config(json!({})), sim.clone(), Box::new(store));
+    sim.block_on(get(&c, "/stores/s1")).unwrap();
+    assert_eq!(sim.count("POST", "/tokens"), 0);
+    assert_eq!(
+        get_bearers(&sim),
+        vec![format!("Bearer {}", "t".repeat(512))]
+    );
+}
