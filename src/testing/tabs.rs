@@ -403,3 +403,77 @@ fn without_tab_sharing_each_client_is_its_own_tab() {
         "today's behaviour: no sharing"
     );
 }
+
+/// News from other tabs that is late (about an older token) or about another device changes nothing; news about
+/// the token this tab holds applies.
+#[test]
+fn stale_or_foreign_tab_news_is_ignored() {
+    let mut first = true;
+    let sim = server(move |_, _| {
+        if std::mem::take(&mut first) {
+            status(401) // the first call renews: t1 (epoch 1) → t2 (epoch 2)
+        } else {
+            ok(json!({}))
+        }
+    });
+    let c = client(&sim, device("d1"));
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let ev = events.clone();
+    c.set_on_event(move |e| ev.borrow_mut().push(e.name()));
+    sim.block_on(get(&c, "/stores/s1")).unwrap();
+    assert_eq!(bearers(&sim, "/stores/s1"), vec!["t1", "t2"]);
+    let tell = |news: TabNews| {
+        let c = c.clone();
+        sim.block_on(async move { c.receive(news).await });
+    };
+    let customer = |epoch, id: Option<&str>| TabNews::Customer {
+        device_id: "d1".into(),
+        epoch,
+        customer_id: id.map(str::to_string),
+    };
+    // The renewed token's news arrives late in a tab that already holds it: t1 (epoch 1) is not taken back.
+    tell(TabNews::Token(TabToken {
+        device_id: "d1".into(),
+        token: Secret::new("t1"),
+        epoch: 1,
+        customer_id: None,
+    }));
+    // A login on the old token, a token of another device, a drop of the old token: all ignored.
+    tell(customer(1, Some("bob")));
+    tell(TabNews::Token(TabToken {
+        device_id: "d2".into(),
+        token: Secret::new("t9"),
+        epoch: 9,
+        customer_id: None,
+    }));
+    tell(TabNews::Forget {
+        device_id: "d1".into(),
+        epoch: 1,
+    });
+    // A logout on the current token while nobody is logged in here: nothing to end, no event.
+    tell(customer(2, None));
+    assert_eq!(c.customer_id(), None);
+    assert!(events.borrow().iter().all(|e| *e != "session_expired"));
+    sim.block_on(get(&c, "/stores/s2")).unwrap();
+    assert_eq!(
+        bearers(&sim, "/stores/s2"),
+        vec!["t2"],
+        "still the renewed token"
+    );
+    assert_eq!(sim.count("POST", "/tokens"), 2);
+    // News about the current token applies: a login, then a drop of the token.
+    tell(customer(2, Some("bob")));
+    assert_eq!(c.customer_id().as_deref(), Some("bob"));
+    tell(TabNews::Forget {
+        device_id: "d1".into(),
+        epoch: 2,
+    });
+    assert_eq!(c.customer_id(), None);
+    assert_eq!(events.borrow().last().copied(), Some("session_expired"));
+    sim.block_on(get(&c, "/stores/s3")).unwrap();
+    assert_eq!(
+        bearers(&sim, "/stores/s3"),
+        vec!["t3"],
+        "a new token after the drop"
+    );
+}
