@@ -1079,3 +1079,91 @@ fn a_stored_token_or_device_id_that_is_empty_or_too_long_is_not_used() {
         vec![format!("Bearer {}", "t".repeat(512))]
     );
 }
+
+#[test]
+fn update_token_puts_the_setup_and_push_token_on_the_current_token() {
+    let sim = server(|_, _| ok(json!({})));
+    let c = client(&sim, json!({}));
+    let setup = crate::config::Setup {
+        language_id: "de".into(),
+        allowed_gps: true,
+        allowed_notifications: false,
+    };
+    let c2 = c.clone();
+    sim.block_on(async move { c2.update_token(&setup, Some("push-1")).await })
+        .unwrap();
+    let reqs = sim.0.requests.borrow();
+    let put = reqs
+        .iter()
+        .find(|r| r.method == Method::Put)
+        .expect("a PUT");
+    assert!(put.url.ends_with("/tokens/t1"), "{}", put.url);
+    let body: Value = serde_json::from_str(put.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"setup": {"language_id": "de", "allowed_gps": true, "allowed_notifications": false},
+               "push_token": "push-1"})
+    );
+}
+
+#[test]
+fn login_refuses_an_empty_login_value_or_password_locally() {
+    let sim = server(|_, _| ok(json!({"customer_id": "alice"})));
+    let c = client(&sim, json!({}));
+    for (value, password) in [("", "Passw0rd1"), ("alice@example.com", "")] {
+        let c2 = c.clone();
+        let r = sim.block_on(async move { c2.login("email", value, &Secret::new(password)).await });
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::Config, "{value:?}");
+    }
+    assert_eq!(sim.0.requests.borrow().len(), 0);
+}
+
+#[test]
+fn logging_in_again_as_the_same_customer_keeps_their_cached_reads() {
+    let sim = server(|req, _| {
+        if req.url.contains("/actions/login") {
+            ok(json!({"customer_id": "alice"}))
+        } else {
+            Script::Reply(
+                200,
+                vec![("cache-control", "max-age=60".into())],
+                json!({"data": {}}).to_string(),
+            )
+        }
+    });
+    let c = client(&sim, json!({}));
+    let login = |c: &Client<Sim>| {
+        let c = c.clone();
+        async move {
+            c.login("email", "alice@example.com", &Secret::new("Passw0rd1"))
+                .await
+        }
+    };
+    sim.block_on(login(&c)).unwrap();
+    sim.block_on(get(&c, "/customers")).unwrap();
+    sim.block_on(login(&c)).unwrap();
+    sim.block_on(get(&c, "/customers")).unwrap();
+    assert_eq!(
+        sim.count("GET", "/customers"),
+        1,
+        "the same customer: cached"
+    );
+}
+
+#[test]
+fn a_token_response_without_a_usable_token_id_is_a_decode_error() {
+    for token_id in [json!(""), json!("t".repeat(513)), json!(7)] {
+        let t = token_id.clone();
+        let sim = Sim::new(move |req| {
+            if req.url.ends_with("/tokens") {
+                Script::Reply(201, vec![], json!({"data": {"token_id": t}}).to_string())
+            } else {
+                ok(json!({}))
+            }
+        });
+        let c = client(&sim, json!({}));
+        let e = sim.block_on(get(&c, "/stores/s1")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode, "{token_id}");
+        assert_eq!(sim.count("GET", "/stores/s1"), 0);
+    }
+}
