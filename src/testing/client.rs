@@ -1167,3 +1167,118 @@ fn a_token_response_without_a_usable_token_id_is_a_decode_error() {
         assert_eq!(sim.count("GET", "/stores/s1"), 0);
     }
 }
+
+/// Spawns `GET path` after `delay_ms`, given up after `give_up_ms` when set; the result lands in the cell.
+fn spawn_get_at(
+    pool: &LocalPool,
+    sim: &Sim,
+    c: &Client<Sim>,
+    path: &str,
+    delay_ms: u64,
+    give_up_ms: Option<u64>,
+) -> Rc<RefCell<Option<Result<Value, crate::Error>>>> {
+    let out = Rc::new(RefCell::new(None));
+    let (o, c, s, p) = (out.clone(), c.clone(), sim.clone(), path.to_string());
+    pool.spawner()
+        .spawn_local(async move {
+            crate::Runtime::sleep(&s, delay_ms).await;
+            let call = Box::pin(get(&c, &p));
+            let r = match give_up_ms {
+                Some(ms) => {
+                    match futures_util::future::select(call, crate::Runtime::sleep(&s, ms)).await {
+                        futures_util::future::Either::Left((r, _)) => Some(r),
+                        futures_util::future::Either::Right(_) => None,
+                    }
+                }
+                None => Some(call.await),
+            };
+            *o.borrow_mut() = r;
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_caller_that_leaves_keeps_the_shared_read_joinable_for_the_others() {
+    // A leader, a joiner that gives up at 10 ms, and a caller at 20 ms: the last one still joins the read.
+    let sim = server(|_, _| Script::After(100, Box::new(ok(json!({"v": 1})))));
+    let c = client(&sim, json!({"rateLimit": false, "cache": false}));
+    connect(&sim, &c);
+    let mut pool = LocalPool::new();
+    let leader = spawn_get_at(&pool, &sim, &c, "/rewards", 0, None);
+    let quitter = spawn_get_at(&pool, &sim, &c, "/rewards", 0, Some(10));
+    let late = spawn_get_at(&pool, &sim, &c, "/rewards", 20, None);
+    sim.run(&mut pool);
+    assert!(quitter.borrow().is_none());
+    for r in [leader, late] {
+        assert_eq!(r.borrow().as_ref().unwrap().as_ref().unwrap()["v"], 1);
+    }
+    assert_eq!(sim.count("GET", "/rewards"), 1);
+    assert_eq!(c.stats().deduped_requests, 2);
+    assert_eq!(c.stats().in_flight, 0);
+}
+
+#[test]
+fn reads_of_different_urls_in_flight_together_each_stay_joinable() {
+    let sim = server(|_, _| Script::After(100, Box::new(ok(json!({})))));
+    let c = client(&sim, json!({"rateLimit": false, "cache": false}));
+    connect(&sim, &c);
+    let mut pool = LocalPool::new();
+    for (path, at) in [
+        ("/rewards", 0),
+        ("/stores", 0),
+        ("/rewards", 10),
+        ("/stores", 10),
+    ] {
+        spawn_get_at(&pool, &sim, &c, path, at, None);
+    }
+    sim.run(&mut pool);
+    assert_eq!(
+        (sim.count("GET", "/rewards"), sim.count("GET", "/stores")),
+        (1, 1)
+    );
+    assert_eq!(c.stats().deduped_requests, 2);
+}
+
+#[test]
+fn join_in_flight_joins_an_identical_read_and_counts_it_as_a_call() {
+    let sim = server(|_, _| Script::After(100, Box::new(ok(json!({"v": 2})))));
+    let c = client(&sim, json!({"rateLimit": false, "cache": false}));
+    connect(&sim, &c);
+    let opts = CallOptions::default();
+    assert!(
+        c.join_in_flight("/rewards", &opts).is_none(),
+        "nothing in flight"
+    );
+    let mut pool = LocalPool::new();
+    let leader = spawn_get_at(&pool, &sim, &c, "/rewards", 0, None);
+    pool.run_until_stalled();
+    let requests = c.stats().requests;
+    let joined = c
+        .join_in_flight("/rewards", &opts)
+        .expect("joins the leader");
+    assert!(c.join_in_flight("/stores", &opts).is_none(), "another URL");
+    assert_eq!(c.stats().requests, requests + 1);
+    let got = Rc::new(RefCell::new(None));
+    let g = got.clone();
+    pool.spawner()
+        .spawn_local(async move { *g.borrow_mut() = Some(joined.await) })
+        .unwrap();
+    sim.run(&mut pool);
+    let body = got.borrow().as_ref().unwrap().as_ref().unwrap().clone();
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["data"]["v"],
+        2
+    );
+    assert_eq!(leader.borrow().as_ref().unwrap().as_ref().unwrap()["v"], 2);
+    assert_eq!(sim.count("GET", "/rewards"), 1);
+    // With dedupe off nothing is joined.
+    let c = client(
+        &sim,
+        json!({"rateLimit": false, "cache": false, "dedupe": false}),
+    );
+    connect(&sim, &c);
+    let _other = spawn_get_at(&pool, &sim, &c, "/rewards", 0, None);
+    pool.run_until_stalled();
+    assert!(c.join_in_flight("/rewards", &opts).is_none());
+}
