@@ -1282,3 +1282,45 @@ fn join_in_flight_joins_an_identical_read_and_counts_it_as_a_call() {
     pool.run_until_stalled();
     assert!(c.join_in_flight("/rewards", &opts).is_none());
 }
+
+#[test]
+fn a_read_in_flight_for_one_customer_is_never_joined_by_another() {
+    // Alice's GET /customers is slow; Bob logs in on the same token meanwhile and reads the same URL: his read
+    // goes out on its own and he gets his own data, not Alice's.
+    let who = Rc::new(RefCell::new(String::from("alice")));
+    let w = who.clone();
+    let sim = server(move |req, _| {
+        if req.url.contains("/actions/login") {
+            let body: Value = serde_json::from_str(req.body.as_deref().unwrap_or("{}")).unwrap();
+            let id = body["login_value"].as_str().unwrap_or("").to_string();
+            *w.borrow_mut() = id.clone();
+            ok(json!({ "customer_id": id }))
+        } else {
+            let me = w.borrow().clone();
+            Script::After(100, Box::new(ok(json!({ "customer_id": me }))))
+        }
+    });
+    let c = client(&sim, json!({"rateLimit": false, "cache": false}));
+    let c2 = c.clone();
+    sim.block_on(async move { c2.login("email", "alice", &Secret::new("pw")).await })
+        .unwrap();
+    let mut pool = LocalPool::new();
+    let alice = spawn_get_at(&pool, &sim, &c, "/customers", 0, None);
+    let c3 = c.clone();
+    let s = sim.clone();
+    pool.spawner()
+        .spawn_local(async move {
+            crate::Runtime::sleep(&s, 10).await;
+            c3.login("email", "bob", &Secret::new("pw")).await.unwrap();
+        })
+        .unwrap();
+    let bob = spawn_get_at(&pool, &sim, &c, "/customers", 20, None);
+    sim.run(&mut pool);
+    assert_eq!(sim.count("GET", "/customers"), 2);
+    assert_eq!(c.stats().deduped_requests, 0);
+    assert_eq!(
+        bob.borrow().as_ref().unwrap().as_ref().unwrap()["customer_id"],
+        "bob"
+    );
+    drop(alice);
+}
