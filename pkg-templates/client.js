@@ -264,6 +264,7 @@ function boundNow(facade) {
   if (!s.error && wasm) {
     try {
       s.client = new WasmClient(s.options);
+      s.memo = newMemo(s.client.memoFlags);
     } catch (e) {
       s.error = e;
     }
@@ -282,6 +283,72 @@ function whenBound(facade, use) {
     return Promise.reject(e);
   }
   return client ? use(client) : loaded.then(() => use(boundNow(facade)));
+}
+
+// ---- Plain reads (`get` with no options but `query` and `path`) answered in JavaScript, without a call into the
+// wasm: a cache hit the client reported (until the entry's expiry), and a read in flight (joined: one promise for
+// all). Both only while the client's read epoch is unchanged: it moves whenever the cache stores or drops anything or
+// the token or customer changes, so the answer is the one the client would give; the client decides what may be
+// kept (memoFlags: 1 cache hits, 2 joins; 0 when an onLog handler wants every call). Counted in stats().
+
+/** At most this many remembered hits; beyond it the memo starts again (the cache itself is the store). */
+const MEMO_MAX = 256;
+const newMemo = (flags) => ({ flags, epoch: -1, hits: new Map(), flights: new Map(), hitCount: 0, joinCount: 0 });
+
+/** Whether `options` holds nothing but `query` and `path` (a plain read). */
+function plain(options) {
+  if (options === undefined || options === null) return true;
+  if (typeof options !== "object") return false;
+  for (const k in options) if (k !== "query" && k !== "path") return false;
+  return true;
+}
+
+/** The memo key of a plain read of the filled `path`, or undefined when its query is not JSON. */
+function plainKey(path, options) {
+  const query = options ? options.query : undefined;
+  if (query === undefined) return path;
+  try {
+    return `${path}?${JSON.stringify(query)}`;
+  } catch {
+    return undefined; // the client says what is wrong with it
+  }
+}
+
+/** `get` of a plain read on a bound client: from the memo, else through the wasm (remembering what it answers). */
+function plainGet(m, client, path, options, key) {
+  const epoch = client.readEpoch();
+  if (epoch !== m.epoch) {
+    m.epoch = epoch;
+    m.hits.clear();
+    m.flights.clear();
+  }
+  const hit = m.hits.get(key);
+  if (hit !== undefined && Date.now() < hit[1]) {
+    m.hitCount++;
+    return Promise.resolve(hit[0]);
+  }
+  const flight = m.flights.get(key);
+  if (flight !== undefined) {
+    m.joinCount++;
+    return flight;
+  }
+  if (m.flags & 1) {
+    const fresh = client.hit(path, options);
+    if (fresh !== undefined) {
+      if (m.hits.size >= MEMO_MAX) m.hits.clear();
+      m.hits.set(key, fresh);
+      return Promise.resolve(fresh[0]);
+    }
+  }
+  const p = client.get(path, options);
+  if (m.flags & 2) {
+    m.flights.set(key, p);
+    const settled = () => {
+      if (m.flights.get(key) === p) m.flights.delete(key);
+    };
+    p.then(settled, settled);
+  }
+  return p;
 }
 
 const NO_BODY = Symbol("no body");
@@ -313,7 +380,20 @@ export class CustomerClient {
     Object.defineProperty(this, STATE, { value: { options } });
     if (wasm) boundNow(this);
   }
-  get(path, options) { return callAt(this, "get", path, NO_BODY, options); }
+  get(path, options) {
+    const s = this[STATE];
+    if (s.client && s.memo.flags !== 0 && typeof path === "string" && plain(options)) {
+      let filled;
+      try {
+        filled = fillPath(path, options && options.path);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const key = plainKey(filled, options);
+      if (key !== undefined) return plainGet(s.memo, s.client, filled, options, key);
+    }
+    return callAt(this, "get", path, NO_BODY, options);
+  }
   post(path, body, options) { return callAt(this, "post", path, body, options); }
   put(path, body, options) { return callAt(this, "put", path, body, options); }
   delete(path, options) { return callAt(this, "delete", path, NO_BODY, options); }
@@ -348,7 +428,13 @@ export class CustomerClient {
   }
   stats() {
     const c = boundNow(this);
-    return c ? c.stats() : idleStats();
+    if (!c) return idleStats();
+    const st = c.stats();
+    const { hitCount, joinCount } = this[STATE].memo;
+    st.requests += hitCount + joinCount;
+    st.cacheHits += hitCount;
+    st.dedupedRequests += joinCount;
+    return st;
   }
   clearCache() {
     const c = boundNow(this);

@@ -104,6 +104,7 @@ pub struct ResponseCache<B = Rc<str>> {
     entries: HashMap<(Partition, String), Entry<B>>,
     bytes: usize,
     tick: u64,
+    version: u64,
 }
 
 impl<B: BodySize + Clone> ResponseCache<B> {
@@ -114,6 +115,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
             entries: HashMap::new(),
             bytes: 0,
             tick: 0,
+            version: 0,
         }
     }
 
@@ -131,21 +133,37 @@ impl<B: BodySize + Clone> ResponseCache<B> {
 
     /// A fresh entry's body, if any; refreshes its LRU position. Expired entries are removed.
     pub fn get(&mut self, partition: &Partition, url: &str, now: f64) -> Option<B> {
-        self.get_aged(partition, url, now).map(|(body, _)| body)
+        self.fresh(partition, url, now).map(|e| e.body.clone())
     }
 
     /// A fresh entry's body and its age (ms since it was stored), as [`get`](Self::get).
     pub fn get_aged(&mut self, partition: &Partition, url: &str, now: f64) -> Option<(B, f64)> {
+        self.fresh(partition, url, now)
+            .map(|e| (e.body.clone(), now - e.stored_at))
+    }
+
+    /// A fresh entry's body and when it expires (ms, the clock `now` is read from), as [`get`](Self::get).
+    pub fn get_until(&mut self, partition: &Partition, url: &str, now: f64) -> Option<(B, f64)> {
+        self.fresh(partition, url, now)
+            .map(|e| (e.body.clone(), e.expires_at))
+    }
+
+    fn fresh(&mut self, partition: &Partition, url: &str, now: f64) -> Option<&Entry<B>> {
         let key = (partition.clone(), url.to_string());
-        let fresh = self.entries.get(&key).map(|e| e.expires_at > now)?;
-        if !fresh {
+        if self.entries.get(&key)?.expires_at <= now {
             self.remove(&key);
             return None;
         }
         self.tick += 1;
         let e = self.entries.get_mut(&key)?;
         e.used = self.tick;
-        Some((e.body.clone(), now - e.stored_at))
+        Some(e)
+    }
+
+    /// A number that changes whenever an entry is stored or dropped (not when one is only read): what was read
+    /// from the cache is still its answer while this stays the same, until the entry's expiry.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Stores a body for `ttl_ms`. Bodies larger than a quarter of the byte budget are not kept.
@@ -176,6 +194,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
             self.evict_lru();
         }
         self.tick += 1;
+        self.version += 1;
         self.bytes += body.size();
         self.entries.insert(
             key,
@@ -193,6 +212,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
     fn remove(&mut self, key: &(Partition, String)) {
         if let Some(e) = self.entries.remove(key) {
             self.bytes -= e.body.size();
+            self.version += 1;
         }
     }
 
@@ -217,6 +237,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
             k
         });
         self.bytes -= freed;
+        self.version += 1;
     }
 
     /// Drops every entry whose path starts with `prefix` (a write to a resource invalidates reads under it).
@@ -233,6 +254,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.bytes = 0;
+        self.version += 1;
     }
 
     /// Entries held.

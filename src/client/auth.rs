@@ -85,6 +85,8 @@ impl<R: Runtime> Client<R> {
             if a.device_id.is_none() {
                 a.device_id = device;
             }
+            drop(a);
+            self.identity_changed(); // the stored token and customer, if any, are this client's now
         }
         Ok(())
     }
@@ -279,6 +281,7 @@ impl<R: Runtime> Client<R> {
             a.generation += 1;
             a.customer_id.is_some()
         };
+        self.identity_changed();
         match t.customer_id {
             Some(id) => self.set_customer(&id).await?,
             None if had_customer => {
@@ -364,6 +367,7 @@ impl<R: Runtime> Client<R> {
 
     pub(super) async fn forget_customer(&self) {
         self.inner.auth.borrow_mut().customer_id = None;
+        self.identity_changed();
         self.drop_customer_entries();
         let _ = self.inner.store.remove(&self.key("customer")).await;
     }
@@ -380,6 +384,7 @@ impl<R: Runtime> Client<R> {
             a.token = None;
             a.generation += 1;
         }
+        self.identity_changed();
         self.forget_customer().await;
         let _ = self.inner.store.remove(&self.key("token")).await;
     }
@@ -453,6 +458,7 @@ impl<R: Runtime> Client<R> {
             self.drop_customer_entries();
         }
         self.inner.auth.borrow_mut().customer_id = Some(id.to_string());
+        self.identity_changed();
         self.inner.store.set(&self.key("customer"), id).await
     }
 

@@ -152,6 +152,7 @@ impl<R: Runtime> Client<R> {
                         .clone()
                         .map(|c| RefCell::new(crate::cache::ResponseCache::new(c))),
                     inflight: RefCell::default(),
+                    identity: std::cell::Cell::new(0),
                 },
                 offline: offline::Offline::new(&cfg),
                 observers: Observers::default(),
@@ -329,17 +330,7 @@ impl<R: Runtime> Client<R> {
     /// A fresh cached body for `GET path` with these options, counted as a cache hit; `None` when the cache is off,
     /// bypassed by the options, or has nothing fresh. Synchronous: the wasm shell answers hits without a task.
     pub fn cached(&self, path: &str, opts: &CallOptions) -> Option<R::Body> {
-        if opts.no_cache
-            || opts.no_store
-            || self.inner.reads.cache.is_none()
-            || !self.inner.auth.borrow().loaded
-        {
-            return None;
-        }
-        let call = Call::new(Method::Get, normalize_path(path).ok()?, &opts.query);
-        let body = self.cache_lookup(&call, opts)?;
-        self.inner.stats.borrow_mut().requests += 1;
-        Some(body)
+        self.cached_until(path, opts).map(|(body, _)| body)
     }
 
     /// [`exchange`](Self::exchange)'s body as JSON text, for the session calls that read a field of it.

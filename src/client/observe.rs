@@ -25,7 +25,8 @@ pub(super) struct Observers {
 }
 
 impl<R: Runtime> Client<R> {
-    fn listening(&self) -> bool {
+    /// Whether an `onLog` handler receives one entry per call (so every call must go through the client).
+    pub fn listening(&self) -> bool {
         self.inner.observers.on_log.borrow().is_some()
     }
 

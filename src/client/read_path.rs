@@ -21,6 +21,8 @@ pub(super) struct Reads<R: Runtime> {
     pub(super) cache: Option<RefCell<ResponseCache<R::Body>>>,
     /// The reads in flight by key, each key once: a short list (a hash map costs the wasm kilobytes).
     pub(super) inflight: RefCell<Vec<(String, SharedCall<R>)>>,
+    /// Counts changes of who reads: the token (its generation) or the customer. Part of [`Client::read_epoch`].
+    pub(super) identity: std::cell::Cell<u64>,
 }
 
 /// The read in flight under `key`.
@@ -56,7 +58,7 @@ impl<R: Runtime> Drop for JoinGuard<R> {
 impl<R: Runtime> Client<R> {
     /// A read: cache, then dedupe, then the network.
     pub(super) async fn read(&self, call: Call, opts: CallOptions) -> Result<R::Body, Error> {
-        if let Some(body) = self.cache_lookup(&call, &opts) {
+        if let Some((body, _)) = self.cache_lookup(&call, &opts) {
             return Ok(body);
         }
         if !self.inner.cfg.dedupe {
@@ -136,19 +138,19 @@ impl<R: Runtime> Client<R> {
         }
     }
 
-    /// A fresh cached body for the read, counted and logged as a cache hit.
-    pub(super) fn cache_lookup(&self, call: &Call, opts: &CallOptions) -> Option<R::Body> {
+    /// A fresh cached body for the read and its expiry, counted and logged as a cache hit.
+    pub(super) fn cache_lookup(&self, call: &Call, opts: &CallOptions) -> Option<(R::Body, f64)> {
         if opts.no_cache || opts.no_store {
             return None;
         }
         let cache = self.inner.reads.cache.as_ref()?;
         let now = self.inner.rt.now_ms();
-        let body = cache
+        let hit = cache
             .borrow_mut()
-            .get(&self.partition(), &call.url_key(), now)?;
+            .get_until(&self.partition(), &call.url_key(), now)?;
         self.inner.stats.borrow_mut().cache_hits += 1;
         self.log_local(call, "cache");
-        Some(body)
+        Some(hit)
     }
 
     /// Keeps a successful read for its configured TTL or the server's `max-age` (whichever is longer), unless the
@@ -211,6 +213,39 @@ impl<R: Runtime> Client<R> {
         if self.inner.auth.borrow().customer_id.is_some() {
             self.drop_customer_entries();
         }
+    }
+
+    /// Who reads changed (a new token, another customer or none): reads already answered or in flight may not be
+    /// this caller's answer any more.
+    pub(super) fn identity_changed(&self) {
+        let id = &self.inner.reads.identity;
+        id.set(id.get() + 1);
+    }
+
+    /// A number that changes whenever a read could be answered differently than before: the cache stored or dropped
+    /// an entry, or the token or the customer changed. A cached answer stays valid while it is the same (until its
+    /// expiry), and so does joining a read in flight. The wasm facade keeps answers for plain reads on that basis.
+    pub fn read_epoch(&self) -> u64 {
+        let cache = self.inner.reads.cache.as_ref();
+        self.inner.reads.identity.get() + cache.map_or(0, |c| c.borrow().version())
+    }
+
+    /// [`cached`](Self::cached), with the entry's expiry (ms, `Runtime::now_ms`'s clock).
+    pub fn cached_until(&self, path: &str, opts: &CallOptions) -> Option<(R::Body, f64)> {
+        if !self.cache_usable(opts) {
+            return None;
+        }
+        let call = Call::new(Method::Get, normalize_path(path).ok()?, &opts.query);
+        let hit = self.cache_lookup(&call, opts)?;
+        self.inner.stats.borrow_mut().requests += 1;
+        Some(hit)
+    }
+
+    /// Whether a read with these options may be answered from the cache now.
+    fn cache_usable(&self, opts: &CallOptions) -> bool {
+        !(opts.no_cache || opts.no_store)
+            && self.inner.reads.cache.is_some()
+            && self.inner.auth.borrow().loaded
     }
 
     /// Forgets every response cached for a customer.

@@ -1324,3 +1324,72 @@ fn a_read_in_flight_for_one_customer_is_never_joined_by_another() {
     );
     drop(alice);
 }
+
+#[test]
+fn the_read_epoch_moves_whenever_a_read_could_be_answered_differently() {
+    let sim = server(|req, _| {
+        if req.url.contains("/actions/login") {
+            ok(json!({"customer_id": "alice"}))
+        } else if req.url.contains("/stores/gone") {
+            status(401)
+        } else {
+            Script::Reply(
+                200,
+                vec![("cache-control", "max-age=60".into())],
+                json!({"data": {}}).to_string(),
+            )
+        }
+    });
+    let c = client(&sim, json!({"rateLimit": false}));
+    connect(&sim, &c);
+    let mut last = c.read_epoch();
+    let mut step = |what: &str, moved: bool| {
+        let now = c.read_epoch();
+        assert_eq!(now != last, moved, "{what}: {last} → {now}");
+        last = now;
+    };
+    sim.block_on(get(&c, "/rewards")).unwrap();
+    step("a read stored in the cache", true);
+    sim.block_on(get(&c, "/rewards")).unwrap();
+    assert!(c
+        .cached_until("/rewards", &CallOptions::default())
+        .is_some());
+    step("cache hits", false);
+    sim.block_on(write(&c, Method::Post, "/rewards/r1/actions/x"))
+        .unwrap();
+    step("a write under /rewards", true);
+    let c2 = c.clone();
+    sim.block_on(async move { c2.login("email", "alice", &Secret::new("pw")).await })
+        .unwrap();
+    step("a login", true);
+    c.clear_cache();
+    step("clearCache", true);
+    let _ = sim.block_on(get(&c, "/stores/gone"));
+    step("a 401 (a new token)", true);
+    let c3 = c.clone();
+    sim.block_on(async move { c3.logout().await }).unwrap();
+    step("a logout", true);
+}
+
+#[test]
+fn without_a_cache_the_read_epoch_still_moves_with_the_token_and_the_customer() {
+    let sim = server(|req, _| {
+        if req.url.contains("/actions/login") {
+            ok(json!({"customer_id": "alice"}))
+        } else {
+            ok(json!({}))
+        }
+    });
+    let c = client(&sim, json!({"rateLimit": false, "cache": false}));
+    let e0 = c.read_epoch();
+    connect(&sim, &c);
+    let e1 = c.read_epoch();
+    let c2 = c.clone();
+    sim.block_on(async move { c2.login("email", "alice", &Secret::new("pw")).await })
+        .unwrap();
+    let e2 = c.read_epoch();
+    let c3 = c.clone();
+    sim.block_on(async move { c3.forget_token().await });
+    let e3 = c.read_epoch();
+    assert!(e0 < e1 && e1 < e2 && e2 < e3, "{e0} {e1} {e2} {e3}");
+}

@@ -30,7 +30,7 @@ use crate::token_store::{MemoryStore, TokenStore};
 use convert::{call_options, error_to_js, event_to_js, get, log_to_js, set, stats_to_js};
 use futures_util::future::LocalBoxFuture;
 use futures_util::future::{select, Either};
-use js_sys::{Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -486,5 +486,39 @@ impl CustomerClient {
     #[wasm_bindgen(getter, js_name = customerId)]
     pub fn customer_id(&self) -> Option<String> {
         self.client.customer_id()
+    }
+
+    /// For the package's facade: which plain reads (no options but `query`/`path`) it may answer itself while
+    /// [`read_epoch`](Self::read_epoch) stays the same. Bit 1: a cache hit it saw, until the entry's expiry; bit 2:
+    /// a read in flight, joined (dedupe on, not isolate-safe). 0 when an `onLog` handler wants every call.
+    #[wasm_bindgen(getter, js_name = memoFlags)]
+    pub fn memo_flags(&self) -> u32 {
+        let cfg = self.client.config();
+        if self.client.listening() {
+            return 0;
+        }
+        u32::from(cfg.cache.is_some()) | (u32::from(cfg.dedupe && !cfg.isolate_safe) << 1)
+    }
+
+    /// Changes whenever a read could be answered differently (the core's `Client::read_epoch`).
+    #[wasm_bindgen(js_name = readEpoch)]
+    pub fn read_epoch(&self) -> f64 {
+        self.client.read_epoch() as f64
+    }
+
+    /// A read answered from the cache now, counted and logged as a hit: `[data, expiresAtMs]`; `undefined` on a
+    /// miss (or options the cache does not answer).
+    pub fn hit(&self, path: JsValue, options: JsValue) -> JsValue {
+        let (Some(path), Ok(options)) = (path.as_string(), call_options(&options)) else {
+            return JsValue::UNDEFINED;
+        };
+        match self.client.cached_until(&path, &options) {
+            Some((body, until)) => Array::of2(
+                &self.client.runtime().data(&body),
+                &JsValue::from_f64(until),
+            )
+            .into(),
+            None => JsValue::UNDEFINED,
+        }
     }
 }

@@ -377,6 +377,76 @@ await test("the debug build carries the console panic hook and function names; t
   eq(api(debug), api(release), "the same exports (closure shims aside, named per build)");
 });
 
+await test("plain reads answered in JavaScript give the client's answers (hits, joins, writes, clearCache, expiry, customers, path parameters, onLog)", async () => {
+  const { CustomerClient } = await import(pathToFileURL(join(out, "node_modules/carecloud-customer/node.mjs")).href);
+  const ttlMs = { "/rewards": 60000, "/stores": 60000, "/customers": 60000, "/languages": 300 };
+  const mk = (extra) => new CustomerClient({ baseUrl: API, externalApplicationId: "sandbox-app", rateLimit: false, cache: { ttlMs }, ...extra });
+  const c = mk();
+  const net = () => c.stats().networkRequests;
+  await c.connect();
+  // A hit: answered again without the network, the same frozen object, counted as a call and a cache hit.
+  let n = net();
+  const before = c.stats();
+  const a = await c.get("/rewards", { query: { count: 2 } });
+  eq(await c.get("/rewards", { query: { count: 2 } }), a, "the same answer");
+  assert((await c.get("/rewards", { query: { count: 2 } })) === a, "the same object");
+  eq(net() - n, 1, "network requests for three identical reads");
+  const after = c.stats();
+  eq([after.requests - before.requests, after.cacheHits - before.cacheHits], [3, 2], "requests, cache hits");
+  // Another query, other path parameters: other reads.
+  const other = await c.get("/rewards", { query: { count: 3 } });
+  assert(other !== a, "another query is another read");
+  const s1 = await c.get("/stores/{id}", { path: { id: "s0001" } });
+  const s2 = await c.get("/stores/{id}", { path: { id: "s0002" } });
+  eq([s1.store_id, s2.store_id, (await c.get("/stores/{id}", { path: { id: "s0001" } })).store_id], ["s0001", "s0002", "s0001"], "stores");
+  // clearCache: the next read goes out.
+  n = net();
+  c.clearCache();
+  await c.get("/rewards", { query: { count: 2 } });
+  eq(net() - n, 1, "after clearCache");
+  // Expiry (ttl 300 ms for /languages).
+  n = net();
+  await c.get("/languages");
+  await c.get("/languages");
+  eq(net() - n, 1, "a fresh hit");
+  await sleep(350);
+  await c.get("/languages");
+  eq(net() - n, 2, "expired");
+  // Joined reads: one request for fifty concurrent identical reads, one shared answer.
+  n = net();
+  const deduped = c.stats().dedupedRequests;
+  const all = await Promise.all(Array.from({ length: 50 }, () => c.get("/products", { query: { count: 5, memo: 1 } })));
+  eq(net() - n, 1, "network requests for fifty concurrent reads");
+  assert(all.every((x) => x === all[0]), "one shared answer");
+  eq(c.stats().dedupedRequests - deduped, 49, "joined");
+  eq(c.stats().inFlight, 0, "in flight after");
+  // A customer's cached read is not answered to the next customer, nor after a write.
+  await c.login({ loginType: "email", loginValue: "alice@example.com", password: "Passw0rd1" });
+  const first = async () => (await c.customers.me()).personal_information.first_name;
+  n = net();
+  const alice = await first();
+  eq([await first(), net() - n], [alice, 1], "alice again, from the cache");
+  const rewards = (await c.get("/rewards", { query: { count: 2 } })).rewards;
+  n = net();
+  await c.rewards.redeem(rewards[0].reward_id);
+  await c.get("/rewards", { query: { count: 2 } });
+  eq(net() - n, 2, "a write (redeem) drops the cached /rewards: the redeem and a fresh read");
+  await c.logout();
+  await c.login({ loginType: "email", loginValue: "bob@example.com", password: "Passw0rd2" });
+  const bob = await first();
+  assert(bob !== alice, `bob's own data (${bob}, not ${alice})`);
+  await c.logout();
+  // With an onLog handler every call reaches the client and is logged.
+  const logs = [];
+  const l = mk({ onLog: (e) => logs.push(e.source) });
+  await l.connect();
+  logs.length = 0;
+  await l.get("/languages");
+  await l.get("/languages");
+  eq(logs, ["network", "cache"], "one log entry per call");
+  await control("POST", "reset"); // the redeem spent Alice's points
+});
+
 const served = async (path, mark) => (await control("GET", "requests")).filter((r) => r.path === path && r.query.includes(mark)).length;
 
 async function freePort() {
