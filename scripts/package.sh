@@ -37,6 +37,12 @@ bindgen() {
   cp "$out/$NAME.js" "$out/client.js" "$out/readonly.js" pkg-templates/node-cjs-entry.mjs "$tmp/cjs/"
   esbuild "$tmp/cjs/node-cjs-entry.mjs" --bundle --platform=node --format=cjs --keep-names --log-level=error \
     --outfile="$out/node.cjs"
+  # Browsers: one module (entry, wrapper and glue), so a page fetches the JavaScript in one round trip and the
+  # wasm fetch starts as soon as it runs (three nested imports cost two more round trips before it).
+  # `new URL("./…wasm", import.meta.url)` stays as written: bundlers and browsers resolve it beside this file.
+  rm -rf "$tmp/esm" && mkdir -p "$tmp/esm"
+  cp "$out/$NAME.js" "$out/client.js" "$out/readonly.js" pkg-templates/browser.js "$tmp/esm/"
+  esbuild "$tmp/esm/browser.js" --bundle --format=esm --keep-names --log-level=error --outfile="$out/browser.js"
 }
 
 rm -rf dist && mkdir -p dist
