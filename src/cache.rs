@@ -277,6 +277,70 @@ impl<B: BodySize + Clone> ResponseCache<B> {
 mod tests {
     use super::*;
 
+    fn cache_options(section: &str) -> Result<Option<CacheConfig>, crate::Error> {
+        let base = r#""baseUrl":"https://p.example/webservice/rest-api/customer-interface/v1.0","externalApplicationId":"a""#;
+        crate::Config::from_json_str(&format!("{{{base},\"cache\":{section}}}")).map(|c| c.cache)
+    }
+
+    #[test]
+    fn ttl_rules_replace_a_default_of_the_same_path_and_keep_the_others() {
+        let c = cache_options(r#"{"ttlMs":{"/languages":5,"/vouchers":7}}"#)
+            .unwrap()
+            .unwrap();
+        let c: ResponseCache = ResponseCache::new(c);
+        assert_eq!(c.ttl_for("/languages"), Some(5));
+        assert_eq!(c.ttl_for("/vouchers/v1"), Some(7));
+        assert_eq!(
+            c.ttl_for("/rewards"),
+            Some(60_000),
+            "the other defaults stay"
+        );
+        assert_eq!(c.ttl_for("/stores/s1"), Some(300_000));
+    }
+
+    #[test]
+    fn max_bytes_goes_up_to_256_mib() {
+        for (bytes, ok) in [
+            (0u64, true),
+            (1 << 20, true),
+            (256 << 20, true),
+            ((256 << 20) + 1, false),
+        ] {
+            let r = cache_options(&format!(r#"{{"maxBytes":{bytes}}}"#));
+            assert_eq!(r.is_ok(), ok, "{bytes}");
+            if ok {
+                assert_eq!(r.unwrap().unwrap().max_bytes as u64, bytes);
+            }
+        }
+    }
+
+    #[test]
+    fn the_version_moves_when_an_entry_is_stored_or_dropped_not_when_one_is_read() {
+        let mut c: ResponseCache = ResponseCache::new(cfg(2, 1 << 20));
+        let p = Partition::Anonymous;
+        let mut last = c.version();
+        let moved = |c: &ResponseCache, last: &mut u64, what: &str| {
+            assert!(c.version() > *last, "{what}");
+            *last = c.version();
+        };
+        c.put(&p, "/x", "/x/1", "{}".into(), 100.0, 0.0);
+        moved(&c, &mut last, "put");
+        c.put(&p, "/x", "/x/1", "{}".into(), 100.0, 0.0);
+        moved(&c, &mut last, "put again");
+        assert!(c.get(&p, "/x/1", 1.0).is_some());
+        assert_eq!(c.version(), last, "a read");
+        assert!(c.get(&p, "/x/1", 100.0).is_none());
+        moved(&c, &mut last, "an expired entry dropped by a read");
+        c.put(&p, "/x", "/x/2", "{}".into(), 100.0, 0.0);
+        moved(&c, &mut last, "put");
+        c.invalidate_prefix("/y");
+        moved(&c, &mut last, "an invalidation");
+        c.drop_customer_entries();
+        moved(&c, &mut last, "customer entries dropped");
+        c.clear();
+        moved(&c, &mut last, "clear");
+    }
+
     fn cfg(max_entries: usize, max_bytes: usize) -> CacheConfig {
         CacheConfig {
             max_entries,
