@@ -1393,3 +1393,34 @@ fn without_a_cache_the_read_epoch_still_moves_with_the_token_and_the_customer() 
     let e3 = c.read_epoch();
     assert!(e0 < e1 && e1 < e2 && e2 < e3, "{e0} {e1} {e2} {e3}");
 }
+
+#[test]
+fn a_shared_cache_hit_counts_as_a_call_and_a_hit_and_is_logged() {
+    let sim = server(|_, _| ok(json!({})));
+    let c = client(&sim, json!({}));
+    let logs = Rc::new(RefCell::new(Vec::new()));
+    let l = logs.clone();
+    c.set_on_log(move |e| l.borrow_mut().push((e.source, e.path.clone())));
+    c.note_shared_hit("/rewards");
+    c.note_shared_hit("/stores");
+    let s = c.stats();
+    assert_eq!((s.requests, s.cache_hits, s.network_requests), (2, 2, 0));
+    assert_eq!(
+        *logs.borrow(),
+        vec![
+            ("shared-cache", "/rewards".to_string()),
+            ("shared-cache", "/stores".to_string())
+        ]
+    );
+}
+
+#[test]
+fn ttl_for_is_the_caches_rule_and_none_without_a_cache() {
+    let sim = server(|_, _| ok(json!({})));
+    let c = client(&sim, json!({"cache": {"ttlMs": {"/vouchers": 1234}}}));
+    assert_eq!(c.ttl_for("/vouchers/v1"), Some(1234));
+    assert_eq!(c.ttl_for("/rewards"), Some(60_000));
+    assert_eq!(c.ttl_for("/customers"), None);
+    let off = client(&sim, json!({"cache": false}));
+    assert_eq!(off.ttl_for("/rewards"), None);
+}
