@@ -1424,3 +1424,106 @@ fn ttl_for_is_the_caches_rule_and_none_without_a_cache() {
     let off = client(&sim, json!({"cache": false}));
     assert_eq!(off.ttl_for("/rewards"), None);
 }
+
+#[test]
+fn jitter_is_uniform_below_the_bound() {
+    let sim = server(|_, _| ok(json!({})));
+    let c = client(&sim, json!({}));
+    let draws: Vec<u64> = (0..4000).map(|_| c.jitter_ms(60_000)).collect();
+    assert!(draws.iter().all(|d| *d < 60_000));
+    let mut bins = [0u32; 6]; // 10 s each: about 667 per bin when uniform
+    for d in &draws {
+        bins[(*d / 10_000) as usize] += 1;
+    }
+    assert!(bins.iter().all(|b| (500..850).contains(b)), "{bins:?}");
+    assert_eq!(c.jitter_ms(0), 0);
+}
+
+#[test]
+fn a_write_is_counted_and_a_body_over_8_mib_is_refused_before_the_network() {
+    let sim = server(|_, _| ok(json!({})));
+    let c = client(&sim, json!({}));
+    let send = |len: usize| {
+        let c = c.clone();
+        let body = format!("\"{}\"", "x".repeat(len - 2));
+        sim.block_on(async move {
+            c.request(
+                Method::Post,
+                "/rewards/r1/actions/x",
+                Some(body),
+                CallOptions::default(),
+            )
+            .await
+        })
+    };
+    assert!(send(8 * 1024 * 1024).is_ok(), "8 MiB exactly");
+    let e = send(8 * 1024 * 1024 + 1).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert_eq!(sim.count("POST", "/actions/x"), 1);
+    assert_eq!(c.stats().requests, 2, "both calls counted");
+}
+
+#[test]
+fn an_errors_attempts_are_the_requests_the_server_saw() {
+    // The first call also creates the token: that is not one of its attempts.
+    let sim = server(|_, _| status(404));
+    let c = client(&sim, json!({}));
+    let e = sim.block_on(get(&c, "/rewards/missing")).unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::NotFound, 1));
+    // Out of time after retries of timed-out attempts: as many attempts as requests.
+    let sim = server(|_, _| Script::Hang);
+    let c = client(
+        &sim,
+        json!({"timeoutMs": 50, "totalTimeoutMs": 180, "rateLimit": false, "circuitBreaker": false,
+               "retry": {"baseDelayMs": 1, "maxDelayMs": 1}}),
+    );
+    connect(&sim, &c);
+    let e = sim.block_on(get(&c, "/rewards")).unwrap_err();
+    assert_eq!(e.attempts() as usize, sim.count("GET", "/rewards"));
+    assert!(e.attempts() >= 3, "{}", e.attempts());
+}
+
+#[test]
+fn a_token_dropped_while_a_call_waits_is_recreated_and_is_not_one_of_its_attempts() {
+    // Call 2 waits for the one concurrency slot; meanwhile the token is dropped (a logout elsewhere). Admitted at
+    // 10 ms, it gets a new token (95 ms) and goes on: its error counts one attempt. With a total timeout of 100 ms
+    // the new token arrives after its deadline: out of time, with no attempt made.
+    for (total_ms, kind, attempts) in [
+        (60_000, ErrorKind::NotFound, 1),
+        (100, ErrorKind::Timeout, 0),
+    ] {
+        let mut tokens = 0;
+        let sim = Sim::new(move |req| {
+            if req.method == Method::Post && req.url.ends_with("/tokens") {
+                tokens += 1;
+                let body = json!({"data": {"token_id": format!("t{tokens}")}}).to_string();
+                let ms = if tokens == 1 { 0 } else { 95 }; // the first one at connect, at once
+                Script::After(ms, Box::new(Script::Reply(201, vec![], body)))
+            } else {
+                Script::After(10, Box::new(status(404)))
+            }
+        });
+        let c = client(
+            &sim,
+            json!({"totalTimeoutMs": total_ms, "rateLimit": {"maxConcurrent": 1}, "retry": false}),
+        );
+        connect(&sim, &c);
+        let mut pool = LocalPool::new();
+        let _first = spawn_get_at(&pool, &sim, &c, "/rewards/a", 0, None);
+        let second = spawn_get_at(&pool, &sim, &c, "/rewards/b", 0, None);
+        let (c2, s) = (c.clone(), sim.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                crate::Runtime::sleep(&s, 5).await;
+                c2.forget_token().await;
+            })
+            .unwrap();
+        sim.run(&mut pool);
+        let e = second.borrow_mut().take().unwrap().unwrap_err();
+        assert_eq!(
+            (e.kind(), e.attempts()),
+            (kind, attempts),
+            "totalTimeoutMs {total_ms}"
+        );
+    }
+}
