@@ -1527,3 +1527,25 @@ fn a_token_dropped_while_a_call_waits_is_recreated_and_is_not_one_of_its_attempt
         );
     }
 }
+
+#[test]
+fn a_401_renews_the_token_once_per_call_and_never_for_the_token_request_itself() {
+    // Every call answers 401: one renewal, one retry, then the 401 is the call's error.
+    let sim = server(|_, _| status(401));
+    let c = client(&sim, json!({}));
+    let e = sim.block_on(get(&c, "/rewards")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unauthorized);
+    assert_eq!(
+        sim.count("POST", "/tokens"),
+        2,
+        "the first token and one renewal"
+    );
+    assert_eq!(sim.count("GET", "/rewards"), 2);
+    // POST /tokens itself answered 401 (a wrong external application): no renewal loop.
+    let sim = Sim::new(|_| status(401));
+    let c = client(&sim, json!({}));
+    let c2 = c.clone();
+    let e = sim.block_on(async move { c2.connect().await }).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unauthorized);
+    assert_eq!(sim.count("POST", "/tokens"), 1);
+}
