@@ -176,6 +176,46 @@ mod tests {
 
     const DAY: f64 = 86_400_000.0;
 
+    #[test]
+    fn paths_at_most_64_and_max_bytes_up_to_64_mib() {
+        let paths = |n: usize| {
+            let list: Vec<String> = (0..n).map(|i| format!("\"/p{i}\"")).collect();
+            format!(r#"{{"stale":{{"paths":[{}]}}}}"#, list.join(","))
+        };
+        let read_stale = |text: &str| read(text, StaleConfig::from_options);
+        assert_eq!(read_stale(&paths(64)).unwrap().unwrap().paths.len(), 64);
+        assert!(read_stale(&paths(65)).is_err());
+        for (bytes, ok) in [(64u64 << 20, true), ((64 << 20) + 1, false)] {
+            let r = read_stale(&format!(r#"{{"stale":{{"maxBytes":{bytes}}}}}"#));
+            assert_eq!(r.is_ok(), ok, "{bytes}");
+        }
+    }
+
+    #[test]
+    fn len_is_empty_and_bytes_count_what_is_kept() {
+        let mut s = store(10, 1 << 20);
+        assert!(s.is_empty());
+        assert_eq!((s.len(), s.bytes()), (0, 0));
+        s.remember(
+            &Partition::Anonymous,
+            "/rewards",
+            "/rewards?a",
+            "12345".into(),
+            0.0,
+        );
+        s.remember(
+            &Partition::Anonymous,
+            "/stores",
+            "/stores?b",
+            "123".into(),
+            0.0,
+        );
+        assert!(!s.is_empty());
+        assert_eq!((s.len(), s.bytes()), (2, 8));
+        s.clear();
+        assert!(s.is_empty());
+    }
+
     fn store(max_entries: usize, max_bytes: usize) -> StaleStore {
         StaleStore::new(StaleConfig {
             max_entries,

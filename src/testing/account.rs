@@ -163,7 +163,17 @@ fn password_setup_resolves_the_channel_id_from_the_cached_channel_list() {
 
 #[test]
 fn auth_token_sends_its_query_past_the_cache() {
-    let sim = channels();
+    // The server even says the answer may be kept: a hand-over token is still never answered from the cache.
+    let sim = server(|_, path| {
+        if path.contains("/auth-token ") {
+            return super::sim::Script::Reply(
+                200,
+                vec![("cache-control", "max-age=600".into())],
+                json!({"data": {"token": "h"}}).to_string(),
+            );
+        }
+        ok(Value::Null)
+    });
     let c = client(&sim, json!({}));
     connect(&sim, &c);
     for _ in 0..2 {
@@ -187,4 +197,57 @@ fn auth_token_sends_its_query_past_the_cache() {
         e.message(),
         "authToken.tokenType must be an integer between 1 and 2"
     );
+}
+
+#[test]
+fn a_channel_with_an_empty_id_is_not_used() {
+    let sim = server(|_, path| {
+        if path.starts_with("/communication-channels ") {
+            return ok(json!({"communication_channels": [
+                {"communication_channel_id": "", "name": "Email", "text_id": "email"},
+            ], "total_items": 1}));
+        }
+        ok(Value::Null)
+    });
+    let c = client(&sim, json!({}));
+    connect(&sim, &c);
+    let e = run(&sim, &c, async |c| {
+        c.send_password_setup_email(r#"{"recipient": "a@example.com"}"#)
+            .await
+    })
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert_eq!(sim.count("POST", "/send-password-setup-email"), 0);
+}
+
+#[test]
+fn a_customer_source_must_name_an_id() {
+    let sim = channels();
+    let c = client(&sim, json!({}));
+    connect(&sim, &c);
+    let customer = r#""customer": {"personal_information": {"first_name": "A"}}"#;
+    for source in [
+        r#""  ""#,
+        "{}",
+        r#"{"customer_source_id": " "}"#,
+        r#"{"customer_source_id": 7}"#,
+    ] {
+        let args = format!(r#"{{{customer}, "customerSource": {source}}}"#);
+        let e = run(&sim, &c, async move |c| c.register(&args).await).unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("register.customerSource is required"),
+            "{source}: {}",
+            e.message()
+        );
+    }
+    for source in [r#""web""#, r#"{"customer_source_id": "web"}"#] {
+        let args = format!(r#"{{{customer}, "customerSource": {source}}}"#);
+        run(&sim, &c, async move |c| c.register(&args).await).unwrap();
+    }
+    let bodies = body_of(&sim, Method::Post, "/customers");
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies
+        .iter()
+        .all(|b| b["customer_source"]["customer_source_id"] == "web"));
 }
