@@ -52,13 +52,6 @@ pub(super) struct Admission<'a> {
     slot: Option<SemaphorePermit>,
 }
 
-impl Admission<'_> {
-    /// The request is off the wire: let the next one take the slot.
-    pub(super) fn release_slot(&mut self) {
-        self.slot = None;
-    }
-}
-
 /// A call's place in the bucket's queue: counted while it waits, also when its caller goes away.
 struct InQueue<'a>(&'a Cell<u32>);
 

@@ -1,7 +1,6 @@
 //! One attempt: build the request (token, headers, idempotency key), run it against the per-attempt timeout,
 //! classify what came back, and ask the retry policy what a failure means for the call.
 
-use super::admission::Admission;
 use super::call::Call;
 use super::url::{encode_component, uuid_v4};
 use super::{CallOptions, Client, TOKEN_PLACEHOLDER};
@@ -132,14 +131,8 @@ impl<R: Runtime> Client<R> {
         }
     }
 
-    /// Sends `req`, racing the per-attempt timeout; frees the concurrency slot when done. Returns what happened
-    /// and how long it took.
-    pub(super) async fn run(
-        &self,
-        req: HttpRequest,
-        timeout_ms: u64,
-        admission: &mut Admission<'_>,
-    ) -> (Attempted<R::Body>, f64) {
+    /// Sends `req`, racing the per-attempt timeout. Returns what happened and how long it took.
+    pub(super) async fn run(&self, req: HttpRequest, timeout_ms: u64) -> (Attempted<R::Body>, f64) {
         let rt = &self.inner.rt;
         self.inner.stats.borrow_mut().network_requests += 1;
         let t0 = rt.now_ms();
@@ -148,7 +141,6 @@ impl<R: Runtime> Client<R> {
             Either::Left((Err(TransportError::Network(m)), _)) => Attempted::Network(m),
             Either::Right(_) => Attempted::Timeout,
         };
-        admission.release_slot();
         (result, rt.now_ms() - t0)
     }
 

@@ -391,7 +391,7 @@ impl<R: Runtime> Client<R> {
                 .timeout_ms
                 .unwrap_or(inner.cfg.timeout_ms)
                 .min((progress.deadline - now).max(1.0) as u64);
-            let (attempted, ms) = self.run(req, timeout_ms, &mut admission).await;
+            let (attempted, ms) = self.run(req, timeout_ms).await;
             let t1 = inner.rt.now_ms();
             let mut entry = self.entry(call, "network", progress.attempt, correlation.clone());
             entry.ms = ms;

@@ -1549,3 +1549,23 @@ fn a_401_renews_the_token_once_per_call_and_never_for_the_token_request_itself()
     assert_eq!(e.kind(), ErrorKind::Unauthorized);
     assert_eq!(sim.count("POST", "/tokens"), 1);
 }
+
+#[test]
+fn max_concurrent_caps_requests_in_flight_and_isolate_safe_mode_has_no_cap() {
+    // Three 30 ms reads with one slot run one after another (90 ms); isolate-safe, they overlap (30 ms).
+    for (isolate_safe, took) in [(false, 90.0), (true, 30.0)] {
+        let sim = server(|_, _| Script::After(30, Box::new(ok(json!({})))));
+        let c = client(
+            &sim,
+            json!({"isolateSafe": isolate_safe, "cache": false, "dedupe": false,
+                   "rateLimit": {"maxConcurrent": 1, "burst": 100}}),
+        );
+        connect(&sim, &c);
+        let mut pool = LocalPool::new();
+        let t0 = sim.0.now.get();
+        let settled = spawn_gets(&pool, &sim, &c, 0..3, t0);
+        sim.run(&mut pool);
+        let last = settled.borrow().iter().map(|(t, _)| *t).fold(0.0, f64::max);
+        assert_eq!(last, took, "isolateSafe {isolate_safe}");
+    }
+}
