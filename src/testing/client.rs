@@ -1569,3 +1569,16 @@ fn max_concurrent_caps_requests_in_flight_and_isolate_safe_mode_has_no_cap() {
         assert_eq!(last, took, "isolateSafe {isolate_safe}");
     }
 }
+
+#[test]
+fn outside_isolate_safe_mode_joiners_are_woken_by_the_token_flight_itself() {
+    // The same 110 ms token as in isolate-safe mode, but every call goes on the moment it arrives.
+    let sim = slow_tokens(110, 201);
+    let c = client(&sim, json!({}));
+    let mut pool = LocalPool::new();
+    let settled = spawn_gets(&pool, &sim, &c, 0..4, sim.0.now.get());
+    sim.run(&mut pool);
+    let times: Vec<f64> = settled.borrow().iter().map(|(t, _)| *t).collect();
+    assert_eq!(times, vec![110.0; 4]);
+    assert_eq!(sim.count("POST", "/tokens"), 1);
+}
