@@ -2,7 +2,7 @@
 // before the wasm module is ready, bound to the wasm client on first use), `CareCloudError`, `{name}` path parameters
 // for the generic calls, the `paginate` async iterator and the resource helpers (`client.rewards.list()`, …).
 // Everything else is Rust. Every entry (browser.js, node.mjs, node.cjs, workerd.js) re-exports this module.
-import { CustomerClient as WasmClient } from "./carecloud_customer.js";
+import { WasmCustomerClient as WasmClient } from "./carecloud_customer.js";
 import { CUSTOMER_UPDATE } from "./readonly.js";
 
 /** The package version (from Cargo.toml). */

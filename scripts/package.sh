@@ -42,7 +42,7 @@ bindgen() {
   # `new URL("./…wasm", import.meta.url)` stays as written: bundlers and browsers resolve it beside this file.
   rm -rf "$tmp/esm" && mkdir -p "$tmp/esm"
   cp "$out/$NAME.js" "$out/client.js" "$out/readonly.js" pkg-templates/browser.js "$tmp/esm/"
-  esbuild "$tmp/esm/browser.js" --bundle --format=esm --keep-names --log-level=error --outfile="$out/browser.js"
+  esbuild "$tmp/esm/browser.js" --bundle --format=esm --log-level=error --outfile="$out/browser.js"
 }
 
 rm -rf dist && mkdir -p dist

@@ -145,7 +145,8 @@ fn is_workers() -> bool {
 }
 
 /// The client for JavaScript. See the package's TypeScript types (`index.d.ts`) for the options.
-#[wasm_bindgen]
+/// Exported to JavaScript as `WasmCustomerClient`; the package's facade (`client.js`) is the `CustomerClient` users see.
+#[wasm_bindgen(js_name = WasmCustomerClient)]
 pub struct CustomerClient {
     client: Client<JsRuntime>,
     guards: js_sys::WeakMap,
@@ -155,7 +156,7 @@ pub struct CustomerClient {
     _online: Option<Listener>,
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = WasmCustomerClient)]
 impl CustomerClient {
     /// Validates the options and builds the client. Touches no network, timer or randomness (a Worker may call it
     /// at module scope). Throws a `CareCloudError` of kind `config` on a bad option.

@@ -13,7 +13,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Walks a list page by page (`count`/`offset`), stopping on `total_items` without an extra request.
-#[wasm_bindgen]
+/// Exported to JavaScript as `WasmPages`; the package's facade (`client.js`) is the `Pages` users see.
+#[wasm_bindgen(js_name = WasmPages)]
 pub struct Pages {
     pub(super) client: Client<JsRuntime>,
     pub(super) path: String,
@@ -47,7 +48,7 @@ fn items_of(data: &JsValue, list_key: Option<&str>) -> (Array, Option<f64>) {
     (items, total.filter(|t| t.is_finite() && *t >= 0.0))
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = WasmPages)]
 impl Pages {
     /// The next page's items, or `undefined` when the list is exhausted.
     pub fn next(&self) -> Promise {

@@ -18,7 +18,7 @@ fn in_service_worker() -> bool {
 /// about 30 s (Firefox) to 5 min (Chrome), and Chrome stops an idle worker after 30 s.
 pub const SERVICE_WORKER_MAX_DELAY_MS: u64 = 25_000;
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = WasmCustomerClient)]
 impl CustomerClient {
     /// A uniformly random delay in `[0, maxDelayMs)` from the CSPRNG (what `afterPush` waits).
     #[wasm_bindgen(js_name = pushDelayMs)]
