@@ -444,10 +444,13 @@ export class CustomerClient {
     const c = boundNow(this);
     return c ? c.customerId : undefined;
   }
+  /** Frees the wasm client; later calls reject with a `config` CareCloudError. */
   free() {
     const s = this[STATE];
     if (s.client) s.client.free();
-    else if (!s.error) s.error = new CareCloudError("config", "this client was freed");
+    s.client = undefined;
+    s.memo = undefined;
+    if (!s.error) s.error = new CareCloudError("config", "this client was freed");
   }
 }
 

@@ -444,6 +444,10 @@ await test("plain reads answered in JavaScript give the client's answers (hits, 
   await l.get("/languages");
   await l.get("/languages");
   eq(logs, ["network", "cache"], "one log entry per call");
+  // A freed client refuses calls (a rejection, not a throw), remembered answers included.
+  c.free();
+  const freed = await c.get("/languages").then(() => "resolved", (e) => `${e.kind}: ${e.message}`);
+  eq(freed, "config: this client was freed", "a call after free()");
   await control("POST", "reset"); // the redeem spent Alice's points
 });
 
