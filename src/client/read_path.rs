@@ -232,20 +232,11 @@ impl<R: Runtime> Client<R> {
 
     /// [`cached`](Self::cached), with the entry's expiry (ms, `Runtime::now_ms`'s clock).
     pub fn cached_until(&self, path: &str, opts: &CallOptions) -> Option<(R::Body, f64)> {
-        if !self.cache_usable(opts) {
-            return None;
-        }
+        self.inner.reads.cache.as_ref()?; // no cache: not even the path is looked at
         let call = Call::new(Method::Get, normalize_path(path).ok()?, &opts.query);
         let hit = self.cache_lookup(&call, opts)?;
         self.inner.stats.borrow_mut().requests += 1;
         Some(hit)
-    }
-
-    /// Whether a read with these options may be answered from the cache now.
-    fn cache_usable(&self, opts: &CallOptions) -> bool {
-        !(opts.no_cache || opts.no_store)
-            && self.inner.reads.cache.is_some()
-            && self.inner.auth.borrow().loaded
     }
 
     /// Forgets every response cached for a customer.

@@ -1582,3 +1582,112 @@ fn outside_isolate_safe_mode_joiners_are_woken_by_the_token_flight_itself() {
     assert_eq!(times, vec![110.0; 4]);
     assert_eq!(sim.count("POST", "/tokens"), 1);
 }
+
+#[test]
+fn a_read_after_the_token_was_dropped_does_not_join_one_made_with_it() {
+    // A slow read with token t1; the token is dropped at 10 ms (a logout that did not reach the server); the same
+    // read at 20 ms goes out on its own with a new token instead of joining the one made with the dropped token.
+    let sim = server(|_, _| Script::After(100, Box::new(ok(json!({})))));
+    let c = client(&sim, json!({"rateLimit": false, "cache": false}));
+    connect(&sim, &c);
+    let mut pool = LocalPool::new();
+    spawn_get_at(&pool, &sim, &c, "/rewards", 0, None);
+    let (c2, s) = (c.clone(), sim.clone());
+    pool.spawner()
+        .spawn_local(async move {
+            crate::Runtime::sleep(&s, 10).await;
+            c2.forget_token().await;
+        })
+        .unwrap();
+    spawn_get_at(&pool, &sim, &c, "/rewards", 20, None);
+    sim.run(&mut pool);
+    assert_eq!(sim.count("GET", "/rewards"), 2);
+    assert_eq!(get_bearers(&sim), vec!["Bearer t1", "Bearer t2"]);
+}
+
+#[test]
+fn log_entries_carry_the_query_with_personal_values_masked() {
+    let sim = server(|_, _| ok(json!({})));
+    let c = client(&sim, json!({}));
+    connect(&sim, &c);
+    let queries = Rc::new(RefCell::new(Vec::new()));
+    let q = queries.clone();
+    c.set_on_log(move |e| q.borrow_mut().push(e.query.clone()));
+    let opts = CallOptions {
+        query: vec![
+            ("count".into(), "5".into()),
+            ("email".into(), "alice@example.com".into()),
+        ],
+        ..CallOptions::default()
+    };
+    let c2 = c.clone();
+    sim.block_on(async move { c2.request(Method::Get, "/customers", None, opts).await })
+        .unwrap();
+    let q = queries.borrow();
+    assert_eq!(q.len(), 1);
+    assert!(q[0].contains("count=5"), "{}", q[0]);
+    assert!(q[0].contains("email="), "{}", q[0]);
+    assert!(!q[0].contains("alice"), "{}", q[0]);
+}
+
+#[test]
+fn a_hit_through_cached_until_counts_as_a_call_and_bypass_options_miss() {
+    let sim = server(|_, _| ok(json!({})));
+    let c = client(&sim, json!({}));
+    sim.block_on(get(&c, "/rewards")).unwrap();
+    let before = c.stats().requests;
+    let (body, until) = c
+        .cached_until("/rewards", &CallOptions::default())
+        .expect("a hit");
+    assert_eq!(&*body, r#"{"data":{}}"#);
+    assert_eq!(until, sim.0.now.get() + 60_000.0, "the /rewards rule: 60 s");
+    assert_eq!(c.stats().requests, before + 1);
+    for opts in [
+        CallOptions {
+            no_cache: true,
+            ..CallOptions::default()
+        },
+        CallOptions {
+            no_store: true,
+            ..CallOptions::default()
+        },
+    ] {
+        assert!(c.cached_until("/rewards", &opts).is_none());
+    }
+    let off = client(&sim, json!({"cache": false}));
+    assert!(off
+        .cached_until("/rewards", &CallOptions::default())
+        .is_none());
+}
+
+#[test]
+fn a_401_for_a_token_dropped_meanwhile_makes_a_new_token_not_a_renewal() {
+    // A read goes out with t1; the token is dropped while it waits (logout elsewhere); its 401 is then not a
+    // renewal of t1: the next token is simply created, and the read is retried with it.
+    let sim = server(|_, auth| {
+        if auth.ends_with("Bearer t1") {
+            Script::After(100, Box::new(status(401)))
+        } else {
+            ok(json!({"v": 1}))
+        }
+    });
+    let c = client(&sim, json!({"rateLimit": false}));
+    connect(&sim, &c);
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let ev = events.clone();
+    c.set_on_event(move |e| ev.borrow_mut().push(e.name()));
+    let mut pool = LocalPool::new();
+    let read = spawn_get_at(&pool, &sim, &c, "/rewards", 0, None);
+    let (c2, s) = (c.clone(), sim.clone());
+    pool.spawner()
+        .spawn_local(async move {
+            crate::Runtime::sleep(&s, 10).await;
+            c2.forget_token().await;
+        })
+        .unwrap();
+    sim.run(&mut pool);
+    assert_eq!(read.borrow().as_ref().unwrap().as_ref().unwrap()["v"], 1);
+    assert_eq!(get_bearers(&sim), vec!["Bearer t1", "Bearer t2"]);
+    assert_eq!(c.stats().token_renewals, 0);
+    assert!(!events.borrow().contains(&"token_renewed"));
+}

@@ -232,6 +232,16 @@ fn client_errors_and_no_store_are_never_answered_stale() {
     assert_eq!(e.kind(), ErrorKind::Server, "the server said no-store");
     let e = read(&c, "/products", no_store).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Server, "the caller said no-store");
+    let kept_but_no_store = CallOptions {
+        no_store: true,
+        ..CallOptions::default()
+    };
+    let e = read(&c, "/products", kept_but_no_store).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Server,
+        "no-store, though a copy of this read is kept"
+    );
     assert!(seen.events.borrow().is_empty());
     read(&c, "/products", CallOptions::default()).unwrap();
     assert_eq!(seen.events.borrow()[0].reason, "server", "a 500 is");
