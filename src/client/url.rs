@@ -31,10 +31,8 @@ pub(crate) fn normalize_path(path: &str) -> Result<String, Error> {
             "pass query parameters in `query`, not in the path",
         ));
     }
-    if path.split('/').any(is_dot_or_hidden_separator)
-        || path.contains('\\')
-        || path.chars().any(char::is_control)
-    {
+    // A backslash anywhere is caught per segment (`is_dot_or_hidden_separator`), encoded or not.
+    if path.split('/').any(is_dot_or_hidden_separator) || path.chars().any(char::is_control) {
         return Err(Error::config(
             "path must not contain dot segments (also percent-encoded), encoded slashes, backslashes or control characters",
         ));

@@ -695,11 +695,17 @@ fn bad_paths_are_config_errors_before_any_request() {
         "/%252e%252e/x",
         "/a%2fb",
         "/a%5Cb",
+        "/a\u{1}b",
+        "/a\nb",
+        &format!("/{}", "r".repeat(2048)),
     ] {
         let e = sim.block_on(get(&c, p)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config, "{p}");
     }
     assert_eq!(sim.0.requests.borrow().len(), 0);
+    // 2,048 characters is the longest path taken.
+    sim.block_on(get(&c, &format!("/{}", "r".repeat(2047))))
+        .unwrap();
 }
 
 #[test]
