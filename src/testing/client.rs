@@ -1697,3 +1697,32 @@ fn a_401_for_a_token_dropped_meanwhile_makes_a_new_token_not_a_renewal() {
     assert_eq!(c.stats().token_renewals, 0);
     assert!(!events.borrow().contains(&"token_renewed"));
 }
+
+#[test]
+fn a_network_failure_keeps_the_platforms_message() {
+    let sim = server(|_, _| Script::Network);
+    let c = client(&sim, json!({"retry": false}));
+    connect(&sim, &c);
+    let e = sim.block_on(get(&c, "/rewards")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network);
+    assert!(
+        e.message().contains("connection refused"),
+        "{}",
+        e.message()
+    );
+}
+
+#[test]
+fn a_retry_that_would_start_exactly_at_the_deadline_is_not_made() {
+    // 503 with Retry-After: 1 at once, and 1,000 ms left: the wait would end on the deadline, so the 503 is the
+    // answer (one request), not a retry that could only time out.
+    let sim = server(|_, _| Script::Reply(503, vec![("retry-after", "1".into())], String::new()));
+    let c = client(
+        &sim,
+        json!({"totalTimeoutMs": 1000, "circuitBreaker": false, "rateLimit": false}),
+    );
+    connect(&sim, &c);
+    let e = sim.block_on(get(&c, "/rewards")).unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Unavailable, Some(503)));
+    assert_eq!(sim.count("GET", "/rewards"), 1);
+}
