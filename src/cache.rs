@@ -377,6 +377,19 @@ mod tests {
     }
 
     #[test]
+    fn without_reads_the_oldest_stores_are_evicted_first() {
+        let mut c: ResponseCache = ResponseCache::new(cfg(10, 1 << 20));
+        let p = Partition::Anonymous;
+        for i in 0..19 {
+            c.put(&p, "/x", &format!("/x/{i}"), "{}".into(), 1e9, 0.0);
+        }
+        let kept: Vec<usize> = (0..19)
+            .filter(|i| c.get(&p, &format!("/x/{i}"), 1.0).is_some())
+            .collect();
+        assert_eq!(kept, (9..19).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn bounded_by_bytes() {
         let mut c: ResponseCache = ResponseCache::new(cfg(100, 40));
         let p = Partition::Anonymous;
