@@ -177,6 +177,12 @@ mod tests {
     const DAY: f64 = 86_400_000.0;
 
     #[test]
+    fn an_on_stale_hook_prints_as_a_placeholder() {
+        let hook = OnStale(Rc::new(|_: &StaleAnswer| {}));
+        assert_eq!(format!("{hook:?}"), "OnStale(..)");
+    }
+
+    #[test]
     fn paths_at_most_64_and_max_bytes_up_to_64_mib() {
         let paths = |n: usize| {
             let list: Vec<String> = (0..n).map(|i| format!("\"/p{i}\"")).collect();

@@ -1648,6 +1648,8 @@ fn a_hit_through_cached_until_counts_as_a_call_and_bypass_options_miss() {
     assert_eq!(&*body, r#"{"data":{}}"#);
     assert_eq!(until, sim.0.now.get() + 60_000.0, "the /rewards rule: 60 s");
     assert_eq!(c.stats().requests, before + 1);
+    assert!(c.cached("/rewards", &CallOptions::default()).is_some());
+    assert_eq!(c.stats().requests, before + 2);
     for opts in [
         CallOptions {
             no_cache: true,
