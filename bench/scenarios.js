@@ -67,11 +67,16 @@ export async function dedupe(n) {
     await client.get("/products", { query: { count: 20, single: i } });
     singles.push(performance.now() - t0);
   }
-  const before = client.stats().networkRequests;
-  const t0 = performance.now();
-  const all = await Promise.all(Array.from({ length: n }, () => client.get("/products", { query: { count: 20, fan: 1 } })));
-  const fanMs = performance.now() - t0;
-  return { calls: all.length, network: client.stats().networkRequests - before, fanMs, singleMs: median(singles) };
+  // Seven fan-outs (each its own URL), so one slow response does not decide the figure: the median is reported,
+  // and the network requests of the slowest-to-settle fan-out.
+  const fans = [];
+  for (let f = 0; f < 7; f++) {
+    const before = client.stats().networkRequests;
+    const t0 = performance.now();
+    const all = await Promise.all(Array.from({ length: n }, () => client.get("/products", { query: { count: 20, fan: f } })));
+    fans.push({ ms: performance.now() - t0, calls: all.length, network: client.stats().networkRequests - before });
+  }
+  return { calls: fans[0].calls, network: Math.max(...fans.map((x) => x.network)), fanMs: median(fans.map((x) => x.ms)), singleMs: median(singles) };
 }
 
 export function herd(n, maxMs) {

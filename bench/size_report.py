@@ -1,5 +1,5 @@
 """Largest contributors to the wasm, by crate and by function, read from the name section of the wasm-bindgen
-output before wasm-opt (target/pkg/carecloud_customer_bg.wasm). Prints a Markdown table (used by bench/run.mjs)."""
+output before wasm-opt (target/pkg/dist/carecloud_customer_bg.wasm). Prints a Markdown table (used by bench/run.mjs)."""
 import collections
 import re
 import sys
@@ -94,7 +94,9 @@ def main(path):
         print(f"| {c} | {n} | {100 * n / code:.1f} % |")
     print("\n| largest functions | bytes |\n|---|---|")
     for n, nm in sorted(sizes, reverse=True)[:10]:
-        print(f"| `{re.sub(r'::h[0-9a-f]{16}$', '', nm)[:90]}` | {n} |")
+        # Nightly names carry crate disambiguators (`core[5994d62dbb6bdd4a]`): left out, as the legacy `::h…` hash.
+        short = re.sub(r"\[[0-9a-f]{16}\]", "", re.sub(r"::h[0-9a-f]{16}$", "", nm))
+        print(f"| `{short.replace('carecloud_customer::', '')[:100]}` | {n} |")
 
 
-main(sys.argv[1] if len(sys.argv) > 1 else "target/pkg/carecloud_customer_bg.wasm")
+main(sys.argv[1] if len(sys.argv) > 1 else "target/pkg/dist/carecloud_customer_bg.wasm")
