@@ -1014,13 +1014,7 @@ fn isolate_safe_joiners_take_the_flight_over_when_its_owner_goes_away() {
         })
         .unwrap();
     let settled = spawn_gets(&pool, &sim, &c, 0..2, sim.0.now.get());
-    let s = sim.clone();
-    pool.spawner()
-        .spawn_local(async move {
-            crate::runtime::Runtime::sleep(&s, 50).await;
-            abort.abort();
-        })
-        .unwrap();
+    after_ms(&pool, &sim, 50, async move { abort.abort() });
     sim.run(&mut pool);
     assert_eq!(*settled.borrow(), vec![(110.0, true), (120.0, true)]);
     assert_eq!(sim.count("POST", "/tokens"), 1);
@@ -1204,6 +1198,28 @@ fn spawn_get_at(
     out
 }
 
+/// Runs `then` on the pool `ms` (simulated) from now: something that happens while calls are in flight.
+fn after_ms(
+    pool: &LocalPool,
+    sim: &Sim,
+    ms: u64,
+    then: impl std::future::Future<Output = ()> + 'static,
+) {
+    let s = sim.clone();
+    pool.spawner()
+        .spawn_local(async move {
+            crate::Runtime::sleep(&s, ms).await;
+            then.await;
+        })
+        .unwrap();
+}
+
+/// `forget_token()` (a logout elsewhere that did not reach the server) `ms` from now.
+fn forget_token_after(pool: &LocalPool, sim: &Sim, c: &Client<Sim>, ms: u64) {
+    let c = c.clone();
+    after_ms(pool, sim, ms, async move { c.forget_token().await });
+}
+
 #[test]
 fn a_caller_that_leaves_keeps_the_shared_read_joinable_for_the_others() {
     // A leader, a joiner that gives up at 10 ms, and a caller at 20 ms: the last one still joins the read.
@@ -1313,13 +1329,9 @@ fn a_read_in_flight_for_one_customer_is_never_joined_by_another() {
     let mut pool = LocalPool::new();
     let alice = spawn_get_at(&pool, &sim, &c, "/customers", 0, None);
     let c3 = c.clone();
-    let s = sim.clone();
-    pool.spawner()
-        .spawn_local(async move {
-            crate::Runtime::sleep(&s, 10).await;
-            c3.login("email", "bob", &Secret::new("pw")).await.unwrap();
-        })
-        .unwrap();
+    after_ms(&pool, &sim, 10, async move {
+        c3.login("email", "bob", &Secret::new("pw")).await.unwrap();
+    });
     let bob = spawn_get_at(&pool, &sim, &c, "/customers", 20, None);
     sim.run(&mut pool);
     assert_eq!(sim.count("GET", "/customers"), 2);
@@ -1517,13 +1529,7 @@ fn a_token_dropped_while_a_call_waits_is_recreated_and_is_not_one_of_its_attempt
         let mut pool = LocalPool::new();
         let _first = spawn_get_at(&pool, &sim, &c, "/rewards/a", 0, None);
         let second = spawn_get_at(&pool, &sim, &c, "/rewards/b", 0, None);
-        let (c2, s) = (c.clone(), sim.clone());
-        pool.spawner()
-            .spawn_local(async move {
-                crate::Runtime::sleep(&s, 5).await;
-                c2.forget_token().await;
-            })
-            .unwrap();
+        forget_token_after(&pool, &sim, &c, 5);
         sim.run(&mut pool);
         let e = second.borrow_mut().take().unwrap().unwrap_err();
         assert_eq!(
@@ -1598,13 +1604,7 @@ fn a_read_after_the_token_was_dropped_does_not_join_one_made_with_it() {
     connect(&sim, &c);
     let mut pool = LocalPool::new();
     spawn_get_at(&pool, &sim, &c, "/rewards", 0, None);
-    let (c2, s) = (c.clone(), sim.clone());
-    pool.spawner()
-        .spawn_local(async move {
-            crate::Runtime::sleep(&s, 10).await;
-            c2.forget_token().await;
-        })
-        .unwrap();
+    forget_token_after(&pool, &sim, &c, 10);
     spawn_get_at(&pool, &sim, &c, "/rewards", 20, None);
     sim.run(&mut pool);
     assert_eq!(sim.count("GET", "/rewards"), 2);
@@ -1686,13 +1686,7 @@ fn a_401_for_a_token_dropped_meanwhile_makes_a_new_token_not_a_renewal() {
     c.set_on_event(move |e| ev.borrow_mut().push(e.name()));
     let mut pool = LocalPool::new();
     let read = spawn_get_at(&pool, &sim, &c, "/rewards", 0, None);
-    let (c2, s) = (c.clone(), sim.clone());
-    pool.spawner()
-        .spawn_local(async move {
-            crate::Runtime::sleep(&s, 10).await;
-            c2.forget_token().await;
-        })
-        .unwrap();
+    forget_token_after(&pool, &sim, &c, 10);
     sim.run(&mut pool);
     assert_eq!(read.borrow().as_ref().unwrap().as_ref().unwrap()["v"], 1);
     assert_eq!(get_bearers(&sim), vec!["Bearer t1", "Bearer t2"]);
