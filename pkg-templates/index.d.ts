@@ -230,9 +230,13 @@ export interface PaginateOptions extends CallOptions {
   offset?: number;
 }
 
+/** Counters since construction; reads answered by the facade itself (a remembered hit, a joined read) count too. */
 export interface Stats {
+  /** Calls made (including cache hits and joined reads). */
   requests: number;
+  /** Requests that reached the network (each attempt). */
   networkRequests: number;
+  /** Calls that joined an identical read in flight. */
   dedupedRequests: number;
   cacheHits: number;
   retries: number;
@@ -404,6 +408,7 @@ export class CustomerClient {
   /** Drops every cached response and every response kept for stale answers. */
   clearCache(): void;
   readonly customerId: string | undefined;
+  /** Frees the wasm client; later calls reject with a `config` CareCloudError. */
   free(): void;
 
   // Helpers: path sugar over get/post/put (same checks, same results). "Needs a logged-in customer" = fills
