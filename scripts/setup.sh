@@ -47,7 +47,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# 3. wasm-bindgen-cli: exactly the wasm-bindgen version in Cargo.lock (no --locked: see PLATFORM notes).
+# 3. wasm-bindgen-cli: exactly the wasm-bindgen version in Cargo.lock (no --locked: the lockfile it ships names a
+# crate version the registry mirror here does not have, so --locked fails to resolve).
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
   say "installing wasm-bindgen-cli $WB_VERSION"

@@ -17,15 +17,14 @@
 //! ## Usage (Rust, any runtime)
 //! ```
 //! use carecloud_customer::{Config, ErrorKind};
-//! let cfg = Config::from_json(&serde_json::json!({
-//!     "projectUrl": "https://sandbox.crmcarecloud.com",
-//!     "externalApplicationId": "sandbox-app",
-//! })).unwrap();
+//! let cfg = Config::from_json_str(
+//!     r#"{"projectUrl": "https://sandbox.crmcarecloud.com", "externalApplicationId": "sandbox-app"}"#,
+//! ).unwrap();
 //! assert_eq!(cfg.base_url, "https://sandbox.crmcarecloud.com/webservice/rest-api/customer-interface/v1.0");
 //! // Enterprise credentials are refused before any request:
-//! let err = Config::from_json(&serde_json::json!({
-//!     "projectUrl": "https://x.com", "externalApplicationId": "a", "password": "secret",
-//! })).unwrap_err();
+//! let err = Config::from_json_str(
+//!     r#"{"projectUrl": "https://x.com", "externalApplicationId": "a", "password": "secret"}"#,
+//! ).unwrap_err();
 //! assert_eq!(err.kind(), ErrorKind::Config);
 //! ```
 //! With a runtime, `Client::new(cfg, runtime, Box::new(MemoryStore::new()))` then

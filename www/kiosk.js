@@ -1,6 +1,7 @@
 // Demo in-store kiosk on the carecloud-customer package: log in by scanning a loyalty card (a keyboard-wedge
 // scanner types the number and Enter), see points and rewards, redeem; signs out by itself when left idle.
-// URL parameters: `?idle=SECONDS` (default 60), `?probe=SECONDS` (how often to retry while offline, default 3).
+// URL parameters: `?idle=SECONDS` (default 60), `?probe=SECONDS` (how often to retry while offline, default 3),
+// `?refresh=SECONDS` (how often the idle kiosk re-reads its catalogue, default 300).
 import { $, createClient, explain, formatPoints, isUnreachable, rewardCard, toast } from "./shared.js";
 
 const params = new URLSearchParams(location.search);
@@ -10,6 +11,7 @@ const seconds = (name, fallback) => {
 };
 const IDLE_MS = seconds("idle", 60) * 1000;
 const PROBE_MS = seconds("probe", 3) * 1000;
+const REFRESH_MS = seconds("refresh", 300) * 1000;
 // A wedge scanner types a whole card number in a burst, a few milliseconds a key; a person takes 100 ms or more.
 const SCAN_MS_PER_KEY = 70;
 const SCAN_PAUSE_MS = 300; // a pause this long starts a new burst
@@ -73,7 +75,7 @@ async function probe() {
     if (unreachable) setReachable(false); // still down (or failed another way): probe again later
     return;
   }
-  if (shown === 0) loadRewards().catch(() => {});
+  if (shown === 0 || catalogueStale) loadRewards(shown !== 0).catch(() => {});
   if (screen === "customer") refreshPoints().catch(() => {});
 }
 addEventListener("offline", renderBanner);
@@ -147,7 +149,8 @@ $("unlock").addEventListener("submit", (ev) => {
     $("k-password").value = "";
     pendingCard = null;
     await showCustomer(mine);
-  }).catch((e) => ($("k-error").textContent = e.kind === "bad_request" ? "Card or password not recognised." : explain(e)));
+  }).catch((e) => ($("k-error").textContent = e.kind === "bad_request" ? "Card or password not recognised."
+    : isUnreachable(e) ? "The service cannot be reached right now; please try again shortly." : explain(e)));
 });
 $("k-cancel").addEventListener("click", () => signOut());
 
@@ -186,22 +189,33 @@ async function signOut(message) {
   show("welcome");
   if (message) toast(message);
   if (client.customerId) await client.logout().catch(() => {}); // local state is cleared even if the server is unreachable
+  if (screen === "welcome") loadRewards(true).catch(() => {}); // the next visitor sees today's catalogue (or the saved one)
 }
 
 // ---------- the reward catalogue (valid rewards, a page at a time)
 let shown = 0;
 let total = Infinity;
-async function loadRewards() {
+let catalogueStale = false; // something on screen is the client's saved copy, not a fresh answer
+/** Shows the next page; `again`: reads the first page from the service anew and replaces what is shown. */
+async function loadRewards(again = false) {
   const staleBefore = staleAnswers;
-  const page = await call(() => client.rewards.list({ is_valid: true, count: PAGE_SIZE, offset: shown }));
+  const query = { is_valid: true, count: PAGE_SIZE, offset: again ? 0 : shown };
+  const page = await call(() => client.rewards.list(query, again ? { cache: "no-cache" } : undefined));
   const rewards = (page && Array.isArray(page.rewards)) ? page.rewards : [];
+  if (again) {
+    $("k-rewards").replaceChildren();
+    shown = 0;
+  }
   total = Number.isFinite(page && page.total_items) ? page.total_items : shown + rewards.length;
   for (const r of rewards) $("k-rewards").append(rewardCard(r, redeem));
   shown += rewards.length;
   markShortfall();
-  $("k-stale").hidden = staleAnswers === staleBefore;
+  catalogueStale = (catalogueStale && !again) || staleAnswers !== staleBefore;
+  $("k-stale").hidden = !catalogueStale;
   $("k-more").hidden = shown >= total || rewards.length === 0;
 }
+// A kiosk runs for days: while nobody is at it, it re-reads the catalogue now and then.
+setInterval(() => screen === "welcome" && !unreachable && loadRewards(true).catch(() => {}), REFRESH_MS);
 $("k-more").addEventListener("click", () => client.guard($("k-more"), loadRewards).catch(report));
 
 function redeem(btn, reward) {

@@ -269,7 +269,7 @@ pub fn call_options(opts: &JsValue) -> Result<CallOptions, Error> {
         Some("no-store") => o.no_store = true,
         Some(_) => {
             return Err(Error::config(
-                "cache must be \"default\", \"no-cache\" or \"no-store\"",
+                "cache must be \"default\", \"no-cache\", \"reload\" or \"no-store\"",
             ))
         }
     }

@@ -138,6 +138,37 @@ try {
     await page.screenshot({ path: join(shots, "kiosk-shortfall-1080x1920.png") });
   });
 
+  await test("sandbox outage: signed out, the kiosk shows its saved catalogue, marked; a card sign-in fails clearly; both recover", async () => {
+    const stale = () => visible(page, "#k-stale");
+    eq(await stale(), false, "saved-catalogue marker while online");
+    const logins = async () => (await control("GET", "requests")).filter((r) => /\/actions\/login$/.test(r.path) && r.status > 0).length;
+    await control("POST", "faults", { method: "*", path: "/*", times: 100000, kind: "drop" });
+    try {
+      await page.locator("#k-logout").tap(); // Bob leaves; the kiosk re-reads its catalogue for the next visitor
+      await page.waitForSelector("#k-stale:not([hidden])", { timeout: 20000 });
+      await page.waitForSelector("#offline:not([hidden])", { timeout: 5000 });
+      eq(await page.locator("#k-rewards .reward").count(), 12, "the saved first page is shown");
+      await page.screenshot({ path: join(shots, "kiosk-outage-saved-catalogue-1080x1920.png") });
+      const before = await logins();
+      await scan(page, ALICE_CARD);
+      await page.waitForSelector("#unlock:not([hidden])", { timeout: 5000 });
+      await page.fill("#k-password", "Passw0rd1");
+      await page.waitForSelector("#k-signin:not([disabled])", { timeout: 5000 }); // Bob's press holds it 500 ms
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.querySelector("#k-error").textContent !== "", null, { timeout: 20000 });
+      assert(/cannot be reached|having trouble/.test(await page.textContent("#k-error")), `sign-in error: ${await page.textContent("#k-error")}`);
+      eq(await visible(page, "#customer"), false, "customer panel during the outage");
+      eq(await logins() - before, 0, "logins that reached the handler");
+      await page.locator("#k-cancel").tap();
+    } finally {
+      await control("DELETE", "faults");
+    }
+    // The banner's probe finds the service again and the catalogue is read anew: the marker goes.
+    await page.waitForSelector("#k-stale", { state: "hidden", timeout: 25000 });
+    await page.waitForSelector("#offline", { state: "hidden", timeout: 25000 });
+    eq(await page.locator("#k-rewards .reward").count(), 12, "the fresh first page");
+  });
+
   await test("left idle, the kiosk counts down, signs out, and forgets the customer's data", async () => {
     // Let the client cache the customer's responses, so there is something for logout to forget.
     const customerPaths = ["/customers*", "/wallet/*"];

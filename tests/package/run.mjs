@@ -872,6 +872,23 @@ await test("ClientOptions in index.d.ts names exactly the options the Rust core 
   assert(e && /unknown option retries/.test(e.message), "an unknown option is refused (else the runtime check proves nothing)");
 });
 
+await test("Per-call options: BaseCallOptions + CallOptions name exactly what the wasm and the facade read, cache modes alike", async () => {
+  const typed = [...new Set([...declaredNames("BaseCallOptions"), ...declaredNames("CallOptions")])].sort();
+  const src = ["src/wasm/convert.rs", "src/wasm/mod.rs"].map((f) => readFileSync(join(root, f), "utf8")).join("\n");
+  const facade = readFileSync(join(root, "pkg-templates/client.js"), "utf8");
+  const read = new Set([...src.matchAll(/get\(&?opts, "(\w+)"\)/g)].map((m) => m[1]));
+  for (const m of facade.matchAll(/options && options\.(\w+)/g)) read.add(m[1]);
+  assert(read.size >= 6, "the per-call reads were not found (get(opts, \"…\") in src/wasm, options.… in client.js): the test's pattern needs updating");
+  eq([...read].filter((k) => !typed.includes(k)).sort(), [], "read by the package but missing from BaseCallOptions/CallOptions");
+  eq(typed.filter((k) => !read.has(k)), [], "typed but never read by the package");
+  const arms = src.slice(src.indexOf('get(opts, "cache")'));
+  const accepted = [...arms.slice(0, arms.indexOf("Some(_)")).matchAll(/Some\("([\w-]+)"\)/g)].map((m) => m[1]).concat("default").sort();
+  const dts = readFileSync(join(out, "node_modules/carecloud-customer/index.d.ts"), "utf8");
+  const union = dts.match(/cache\?: ((?:"[\w-]+"(?: \| )?)+);/);
+  assert(union, "BaseCallOptions.cache's union was not found in index.d.ts");
+  eq([...union[1].matchAll(/"([\w-]+)"/g)].map((m) => m[1]).sort(), accepted, "cache modes: index.d.ts vs src/wasm/convert.rs");
+});
+
 await test("CareCloudError: the fields in index.d.ts = those client.js sets = those the wasm sets", async () => {
   const typed = declaredNames("CareCloudError");
   const js = Object.keys(new pkg.CareCloudError("config", "m")).sort();

@@ -1,4 +1,4 @@
-//! The customer interface as `../shared/carecloud/CONTRACT.md` and `openapi.yaml` describe it: the sandbox's
+//! The customer interface as `docs/contract.md` and the vendored spec (`tests/sandbox/spec/`) describe it: the sandbox's
 //! in-memory state, authentication (Bearer, and the deprecated Basic), and the dispatch of a request to the
 //! resource modules in [`crate::routes`].
 

@@ -1,7 +1,7 @@
 //! `carecloud-sandbox`: a faithful, fault-injecting stand-in for the CareCloud customer interface.
 //!
 //! `carecloud-sandbox --addr 127.0.0.1:0 [--static DIR] [--mount /prefix=DIR]` prints
-//! `listening on http://127.0.0.1:PORT` as its first line. See `../shared/API.md` for the control endpoints.
+//! `listening on http://127.0.0.1:PORT` as its first line. See `docs/sandbox.md` for the control endpoints.
 
 mod api;
 mod control;
