@@ -18,12 +18,15 @@ setup:
 
 # Long forms of the reliability runs (short forms are part of `make test`), and mutation testing of the core
 # (`make mutants`, or `scripts/mutants.sh FILE…` / `MUTANTS_SHARD=k/n scripts/mutants.sh` piecewise; docs/mutants.md).
-.PHONY: soak fuzz mutants
+.PHONY: soak fuzz fuzz-api mutants
 soak:
 	./scripts/soak.sh soak
 
 fuzz:
 	./scripts/soak.sh fuzz
+
+fuzz-api:
+	./scripts/soak.sh fuzz-api
 
 mutants:
 	./scripts/mutants.sh

@@ -359,15 +359,19 @@ export class CustomerClient {
     customer: RegisterBody["customer"];
     password?: string;
     autologin: boolean;
-    /** Where the registration came from (required by CareCloud): `{customer_source_id, …}`. */
-    customerSource: RegisterBody["customer_source"];
+    /** Where the registration came from (required by CareCloud): `{customer_source_id, …}`, or just that id. */
+    customerSource: string | RegisterBody["customer_source"];
     propertyRecords?: RegisterBody["property_records"];
     referralCode?: string;
   }): Promise<{ customerId: string }>;
-  sendPasswordSetupEmail(args: { recipient: string; communicationChannelId?: string }): Promise<null>;
+  /**
+   * `POST /tokens/{token_id}/actions/send-password-setup-email`. The channel: `communicationChannelId` (an id from
+   * `GET /communication-channels`), or `channel`, a channel's `text_id` (default `"email"`), looked up for its id.
+   */
+  sendPasswordSetupEmail(args: { recipient: string; communicationChannelId?: string; channel?: string }): Promise<null>;
   updateToken(args: { setup: { languageId?: string; allowedGps?: boolean; allowedNotifications?: boolean }; pushToken?: string }): Promise<void>;
   /** Hands the logged-in customer to another application. */
-  authToken(args: { externalApplicationId: string; tokenType?: 1 | 2 }): Promise<{ authentication_token: string; token_request_id: string; valid_to: string }>;
+  authToken(args: { externalApplicationId: string; tokenType?: 1 | 2 }): Promise<Data<"/tokens/{token_id}/actions/auth-token">>;
 
   /**
    * `GET path` → the response's `data`. A spec path (`"/customers/{customer_id}/cards"`) is checked: `path` fills

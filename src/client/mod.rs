@@ -266,8 +266,10 @@ impl<R: Runtime> Client<R> {
     ///
     /// ```no_run
     /// # async fn f<R: carecloud_customer::Runtime>(client: carecloud_customer::Client<R>) -> Result<(), carecloud_customer::Error> {
-    /// use carecloud_customer::models::PointsOverview;
-    /// let o: PointsOverview = client.get_as("/wallet/actions/points-overview", Default::default()).await?;
+    /// use carecloud_customer::{models::PointsOverview, CallOptions};
+    /// let query = vec![("customer_id".to_string(), "8ea6abece4cd0a4ded0a29f0a1".to_string())]; // required
+    /// let opts = CallOptions { query, ..Default::default() };
+    /// let o: PointsOverview = client.get_as("/wallet/actions/points-overview", opts).await?;
     /// # Ok(()) }
     /// ```
     #[cfg(feature = "serde")]

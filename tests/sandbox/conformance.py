@@ -214,6 +214,13 @@ token_for("conf-1")  # replaces the first token
 check("a replaced token is 401", "GET", "/rewards", 401, token=t)
 check("no token is 401", "GET", "/stores", 401)
 check("unsupported method is 405", "DELETE", "/rewards", 405, token=t2)
+logged = [v["invalid_params"] for v in control("DELETE", "violations", "?path=/rewards")]
+results.append((logged == [[{"name": "path", "reason": "the customer interface has no operation with this method on this path"}]],
+                "  unsupported method: logged as a violation (no operation matches)", json.dumps(logged)[:300]))
+status = call("GET", "/audiences", token=t2)[0]  # enterprise-only: not in the customer interface's spec
+logged = [v["invalid_params"] for v in control("DELETE", "violations", "?path=/audiences")]
+results.append((status == 404 and logged == [[{"name": "path", "reason": "no operation of the customer interface has this path"}]],
+                "GET /audiences (enterprise-only) -> 404, logged as a violation", f"status {status}, logged {json.dumps(logged)[:300]}"))
 
 left = control("GET", "violations")
 results.append((not left, "no request of this test was refused by the strict sandbox", json.dumps(left)[:700]))

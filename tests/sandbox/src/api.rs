@@ -189,9 +189,15 @@ impl Api {
         }
     }
 
-    /// Authentication (401), then the request against the spec (400, logged), then the route.
+    /// Authentication (401), then the request against the spec (400, logged), then the route. A request no
+    /// operation of the spec matches is logged too (the real API has no such operation for it), then routed (to
+    /// its 404 or 405).
     fn route(&mut self, call: &Call) -> Res {
         let spec = spec::get();
+        if let Some(reason) = spec.mismatch(call.method, call.path) {
+            self.violations
+                .record_mismatch(call.method, call.path, reason);
+        }
         let token = self.token_of(call);
         if token.is_none() && !spec.is_public(call.path) {
             return Err(unauthorized());

@@ -193,6 +193,18 @@ impl Spec {
             .find(|(op, _)| op.template == best && op.method.eq_ignore_ascii_case(method))
     }
 
+    /// Why no operation of the customer interface matches `method path` (`None` when one does): the path has
+    /// operations but not this method, or no operation has this path (an enterprise-only or misspelt one).
+    pub fn mismatch(&self, method: &str, path: &str) -> Option<&'static str> {
+        if self.find(method, path).is_some() {
+            None
+        } else if self.matching(path).is_empty() {
+            Some("no operation of the customer interface has this path")
+        } else {
+            Some("the customer interface has no operation with this method on this path")
+        }
+    }
+
     /// Whether the path's operations are callable without a token.
     pub fn is_public(&self, path: &str) -> bool {
         self.matching(path).first().is_some_and(|(best, _)| {

@@ -370,3 +370,52 @@ fn a_voucher_applies_once() {
     );
     assert_eq!((s, b["data"]["current_balance"].as_f64()), (200, Some(0.0)));
 }
+
+#[test]
+fn requests_no_operation_matches_are_logged_and_answered_404_or_405() {
+    let mut c = Client::alice();
+    // Enterprise-only, misspelt, a method the path lacks; a token-long segment is masked.
+    let long = "f".repeat(40);
+    for (method, path, status) in [
+        ("GET", "/audiences".to_string(), 404),
+        ("GET", "/reward".to_string(), 404),
+        ("DELETE", "/rewards".to_string(), 405),
+        ("GET", format!("/nothing/{long}"), 404),
+    ] {
+        assert_eq!(c.send(method, &path, "", None).0, status, "{method} {path}");
+    }
+    let log = c.violations();
+    let seen: Vec<(String, String, String)> = log
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            (
+                s("method"),
+                s("path"),
+                v["invalid_params"][0]["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .into(),
+            )
+        })
+        .collect();
+    let no_path = "no operation of the customer interface has this path".to_string();
+    assert_eq!(
+        seen,
+        [
+            ("GET".into(), "/audiences".into(), no_path.clone()),
+            ("GET".into(), "/reward".into(), no_path.clone()),
+            (
+                "DELETE".into(),
+                "/rewards".into(),
+                "the customer interface has no operation with this method on this path".into()
+            ),
+            ("GET".into(), "/nothing/***".into(), no_path),
+        ]
+    );
+    // A request the spec knows adds nothing.
+    assert_eq!(c.send("GET", "/rewards", "count=1", None).0, 200);
+    assert_eq!(c.violations().as_array().map(Vec::len), Some(4));
+}

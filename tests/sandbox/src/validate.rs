@@ -3,7 +3,8 @@
 //! schema (required properties, types, enums, nested objects and arrays, `$ref`, `allOf`, `oneOf`, `nullable`).
 //!
 //! Unknown query parameters and unknown body properties are tolerated: CareCloud asks clients to be lenient and
-//! the spec never sets `additionalProperties: false`. `pattern` and `format` are not checked (no regex engine).
+//! the spec never sets `additionalProperties: false`. `pattern` is checked with the `regex` crate (a pattern it
+//! cannot compile is not checked); of `format`, `date` (YYYY-MM-DD) is checked.
 //!
 //! A `readOnly` property in a request body is refused (reason `not_allowed_value`, the closest of the spec's
 //! generic reason codes): CareCloud would ignore it, but a client that sends server-owned fields (`customer_id`,

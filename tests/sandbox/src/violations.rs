@@ -36,6 +36,22 @@ impl Violations {
         }));
     }
 
+    /// A request no operation of the spec matches (answered 404 or 405 by the routes).
+    pub fn record_mismatch(&mut self, method: &str, path: &str, reason: &str) {
+        // No template names the segments: anything as long as a token is masked.
+        let path: Vec<&str> = path
+            .split('/')
+            .map(|s| if s.len() >= 32 { "***" } else { s })
+            .collect();
+        self.entries.push(json!({
+            "method": method,
+            "path": path.join("/"),
+            "query": "",
+            "operation": "none",
+            "invalid_params": [{"name": "path", "reason": reason}],
+        }));
+    }
+
     pub fn all(&self) -> Value {
         Value::Array(self.entries.clone())
     }
