@@ -12,7 +12,9 @@ mod suite;
 mod tabs;
 
 use carecloud_customer::wasm::CustomerClient;
-use harness::{field, json, obj, ok, sandbox, unique};
+use harness::{field, json, obj, ok, sandbox, unique, Sandbox};
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 /// localStorage holds the device id and nothing else: no token, no customer id, nothing another tab's or the
@@ -80,5 +82,111 @@ async fn local_storage_holds_the_device_id_and_no_token() {
         let k = session.key(i).unwrap().unwrap();
         assert!(!k.ends_with(":customer"), "logout removed the customer id");
     }
+    local.clear().unwrap();
+}
+
+/// A `fetch` for the `fetch` option: the global one, after noting in `sent` the device id of each `POST /tokens`
+/// body (the sandbox's request log keeps no bodies).
+fn device_id_recording_fetch(sent: &Array) -> JsValue {
+    let make = Function::new_with_args(
+        "sent",
+        "return (url, init) => { \
+           if (init && init.method === 'POST' && String(url).endsWith('/tokens')) \
+             sent.push(JSON.parse(init.body).device.device_id); \
+           return fetch(url, init); }",
+    );
+    make.call1(&JsValue::UNDEFINED, sent).unwrap()
+}
+
+/// The sandbox's live tokens and the distinct devices they belong to.
+async fn live_tokens_and_devices(sb: Sandbox) -> (f64, f64) {
+    let t = sb.control("GET", "tokens", None).await;
+    let n = |k| field(&t, k).as_f64().unwrap_or(-1.0);
+    (n("live"), n("devices"))
+}
+
+/// `persistDeviceId: false`: the generated device id stays in the client's memory, so localStorage gets no key
+/// under the prefix and every such client is a new device. By default, clients of one prefix read and keep the id
+/// in localStorage and are one device. (`shareToken` off, so each client asks for its own token and its
+/// `POST /tokens` body shows the device id it uses.)
+#[wasm_bindgen_test]
+async fn persist_device_id_false_keeps_the_device_id_out_of_local_storage() {
+    let sb = sandbox!();
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    local.clear().unwrap();
+    let sent = Array::new();
+    let fetch = device_id_recording_fetch(&sent);
+    let client = |prefix: &str, extra: &str| {
+        let o = json(&format!(
+            r#"{{"baseUrl": "{}", "externalApplicationId": "sandbox-app", "storagePrefix": "{prefix}",
+                "shareToken": false {extra}}}"#,
+            sb.api()
+        ));
+        Reflect::set(&o, &"fetch".into(), &fetch).unwrap();
+        CustomerClient::new(o).unwrap()
+    };
+    let keys_under = |prefix: &str| -> Vec<String> {
+        (0..local.length().unwrap())
+            .filter_map(|i| local.key(i).unwrap())
+            .filter(|k| k.starts_with(&format!("{prefix}:")))
+            .collect()
+    };
+    let ids = |sent: &Array| -> Vec<String> {
+        sent.iter()
+            .map(|v| v.as_string().unwrap_or_default())
+            .collect()
+    };
+
+    // Not persisted: two clients of one prefix, two generated device ids, nothing in localStorage.
+    let prefix = unique("ephemeral-");
+    let (live0, devices0) = live_tokens_and_devices(sb).await;
+    let (a, b) = (
+        client(&prefix, r#", "persistDeviceId": false"#),
+        client(&prefix, r#", "persistDeviceId": false"#),
+    );
+    ok(a.connect()).await;
+    ok(b.connect()).await;
+    let not_kept = ids(&sent);
+    assert_eq!(not_kept.len(), 2, "one POST /tokens each: {not_kept:?}");
+    assert!(
+        not_kept.iter().all(|id| id.len() == 36),
+        "generated UUIDs: {not_kept:?}"
+    );
+    assert_ne!(not_kept[0], not_kept[1], "each client is a new device");
+    assert_eq!(
+        keys_under(&prefix),
+        Vec::<String>::new(),
+        "nothing under the prefix in localStorage"
+    );
+    let (live1, devices1) = live_tokens_and_devices(sb).await;
+    assert_eq!(
+        (live1 - live0, devices1 - devices0),
+        (2.0, 2.0),
+        "two devices on the server, each with its token"
+    );
+
+    // Persisted (the default): the second client of the prefix reads the first's id and is the same device.
+    sent.set_length(0);
+    let prefix = unique("kept-");
+    let (c, d) = (client(&prefix, ""), client(&prefix, ""));
+    ok(c.connect()).await;
+    ok(d.connect()).await;
+    let kept = ids(&sent);
+    assert_eq!(kept.len(), 2, "one POST /tokens each: {kept:?}");
+    assert_eq!(kept[0].len(), 36, "a generated UUID: {kept:?}");
+    assert_eq!(kept[0], kept[1], "one device id for both clients");
+    let device_key = format!("{prefix}:sandbox-app:device");
+    assert_eq!(keys_under(&prefix), vec![device_key.clone()]);
+    assert_eq!(
+        local.get_item(&device_key).unwrap().as_deref(),
+        Some(kept[0].as_str()),
+        "the id in localStorage is the one sent"
+    );
+    let (live2, devices2) = live_tokens_and_devices(sb).await;
+    assert_eq!(
+        (live2 - live1, devices2 - devices1),
+        (1.0, 1.0),
+        "one device on the server: the second token replaced the first"
+    );
     local.clear().unwrap();
 }
