@@ -15,10 +15,10 @@ mod tabs;
 mod ui;
 
 pub use pages::Pages;
-pub use runtime::{JsBody, JsRuntime};
 /// A sleep on the host's timers (for the wasm test binaries; not part of the API).
 #[doc(hidden)]
 pub use runtime::timer;
+pub use runtime::{JsBody, JsRuntime};
 use shared_cache::{shared_read, SharedCache, SHARED_PATHS};
 pub use store::{JsStore, SessionStore};
 pub use ui::{DEFAULT_MIN_BUSY_MS, SERVICE_WORKER_MAX_DELAY_MS};
