@@ -40,6 +40,12 @@ const voucherEffects = async (rewardId) =>
   (await control("GET", "effects")).filter((e) => e.path === `/rewards/${rewardId}/actions/create-voucher`)
     .reduce((s, e) => s + e.count, 0);
 const visible = (page, sel) => page.isVisible(sel);
+/** The visible buttons, fields and links smaller than 48 × 48 px (a finger's target), as "name W×H". */
+const smallTargets = (page) => page.evaluate(() => [...document.querySelectorAll("button, input, a")]
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => ({ el: el.id || el.textContent.trim(), r: el.getBoundingClientRect() }))
+  .filter(({ r }) => r.width < 48 || r.height < 48)
+  .map(({ el, r }) => `${el} ${Math.round(r.width)}×${Math.round(r.height)}`));
 
 try {
   const page = await open();
@@ -54,12 +60,7 @@ try {
   });
 
   await test("every visible button and field is touch-sized (at least 48 × 48 px)", async () => {
-    const small = await page.evaluate(() => [...document.querySelectorAll("button, input, a")]
-      .filter((el) => el.offsetParent !== null)
-      .map((el) => ({ el: el.id || el.textContent.trim(), r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.width < 48 || r.height < 48)
-      .map(({ el, r }) => `${el} ${Math.round(r.width)}×${Math.round(r.height)}`));
-    eq(small, [], "targets smaller than 48 px");
+    eq(await smallTargets(page), [], "targets smaller than 48 px on the welcome screen");
   });
 
   await test("keys typed at a person's pace are not taken for a card scan", async () => {
@@ -75,6 +76,7 @@ try {
     await page.waitForSelector("#unlock:not([hidden])", { timeout: 5000 });
     eq(await page.textContent("#unlock-card"), "Card ending 0001", "card shown");
     await page.screenshot({ path: join(shots, "kiosk-password-1080x1920.png") });
+    eq(await smallTargets(page), [], "targets smaller than 48 px on the password screen");
     await page.fill("#k-password", "Passw0rd1");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#customer:not([hidden])", { timeout: 10000 });
@@ -83,6 +85,7 @@ try {
     const login = (await control("GET", "requests")).filter((r) => /\/actions\/login$/.test(r.path));
     eq(login.map((r) => r.status), [200], "one login call");
     assert(/Signing out in \d+ s/.test(await page.textContent("#k-idle")), "idle countdown visible");
+    eq(await smallTargets(page), [], "targets smaller than 48 px signed in");
   });
 
   await test("a double tap on Redeem creates exactly one voucher", async () => {
