@@ -144,9 +144,12 @@ export interface ClientOptions {
    * Offline catalogue (stale-if-error): the last good response of a read of these paths, made with no customer
    * logged in, answers that read when it fails (network, timeout, 5xx, circuit open, offline), for at most
    * `maxStaleMs`. Default `{paths: ["/rewards", "/stores", "/products", "/languages"], maxStaleMs: 86400000,
-   * maxEntries: 200, maxBytes: 2 MiB}` (= `true`); `false` disables. Never customer data.
+   * maxEntries: 200, maxBytes: 2 MiB, persist: false}` (= `true`); `false` disables. Never customer data.
+   * `persist: true` (browser pages) also keeps the copies in `localStorage`
+   * (`{storagePrefix}:{externalApplicationId}:copy:{path?query}`), within the same bounds, so a reload or a browser
+   * restart still has them: for kiosks. Elsewhere it changes nothing.
    */
-  stale?: boolean | { paths?: string[]; maxStaleMs?: number; maxEntries?: number; maxBytes?: number };
+  stale?: boolean | { paths?: string[]; maxStaleMs?: number; maxEntries?: number; maxBytes?: number; persist?: boolean };
   /** A header name (e.g. "Idempotency-Key") sent on writes with the same key on every retry; `true` = "Idempotency-Key"; default off. */
   idempotencyHeader?: boolean | string;
   /**

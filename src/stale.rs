@@ -27,6 +27,9 @@ pub struct StaleConfig {
     pub max_entries: usize,
     /// Most body bytes kept (UTF-8); a body over a quarter of it is not kept. Default 2 MiB.
     pub max_bytes: usize,
+    /// Also keep the copies where they outlive the client (a browser page's `localStorage`, through a
+    /// [`CopyStore`]), so a reload or a browser restart still has them. Default `false`.
+    pub persist: bool,
 }
 
 impl Default for StaleConfig {
@@ -38,6 +41,7 @@ impl Default for StaleConfig {
             max_stale_ms: 24 * 3_600_000,
             max_entries: 200,
             max_bytes: 2 * 1024 * 1024,
+            persist: false,
         }
     }
 }
@@ -45,8 +49,10 @@ impl Default for StaleConfig {
 impl StaleConfig {
     /// Reads the `stale` section: `None` when switched off; `paths` replaces the default list.
     pub(crate) fn from_options(o: &Options) -> Result<Option<Self>, Error> {
-        let Switch::On(o) =
-            o.switch("stale", &["paths", "maxStaleMs", "maxEntries", "maxBytes"])?
+        let Switch::On(o) = o.switch(
+            "stale",
+            &["paths", "maxStaleMs", "maxEntries", "maxBytes", "persist"],
+        )?
         else {
             return Ok(None);
         };
@@ -67,6 +73,7 @@ impl StaleConfig {
             max_stale_ms: o.int("maxStaleMs", 1..=30 * 86_400_000, d.max_stale_ms)?,
             max_entries: o.int("maxEntries", 0..=10_000, d.max_entries as u64)? as usize,
             max_bytes: o.int("maxBytes", 0..=64 << 20, d.max_bytes as u64)? as usize,
+            persist: o.boolean("persist", d.persist)?,
         }))
     }
 }
@@ -107,6 +114,19 @@ impl fmt::Debug for OnStale {
     }
 }
 
+/// Where the copies outlive the client (`stale.persist`): the wasm shell's is a page's `localStorage`. Only copies
+/// the [`StaleStore`] keeps reach it, so never customer data. Writes are best-effort (a full or blocked storage
+/// keeps the copies in memory only), and the store bounds itself like the [`StaleStore`] (`maxEntries`,
+/// `maxBytes`, `maxStaleMs`).
+pub trait CopyStore<B> {
+    /// Every copy kept: its cache key (`path?query`), body, and when it was received (epoch ms).
+    fn load(&self) -> Vec<(String, B, f64)>;
+    /// Keeps `body`, received at `at`, as the copy of `url_key` (replacing the one before).
+    fn save(&self, url_key: &str, body: &B, at: f64);
+    /// Forgets every copy (`clearCache()`).
+    fn clear(&self);
+}
+
 /// The last good responses of catalogue reads, bounded in entries and bytes (LRU).
 #[derive(Debug)]
 pub struct StaleStore<B = Rc<str>> {
@@ -128,12 +148,28 @@ impl<B: BodySize + Clone> StaleStore<B> {
     }
 
     /// Keeps `body` as the last good response of `url` when `path` is a catalogue path and `partition` is not a
-    /// customer's.
-    pub fn remember(&mut self, partition: &Partition, path: &str, url: &str, body: B, now: f64) {
-        if let Some(max_stale) = self.kept.ttl_for(path) {
-            self.kept
-                .put(partition, path, url, body, max_stale as f64, now);
-        }
+    /// customer's; true when it was kept (not too large, not a customer's).
+    pub fn remember(
+        &mut self,
+        partition: &Partition,
+        path: &str,
+        url: &str,
+        body: B,
+        now: f64,
+    ) -> bool {
+        let Some(max_stale) = self.kept.ttl_for(path) else {
+            return false;
+        };
+        self.kept
+            .put(partition, path, url, body, max_stale as f64, now);
+        self.kept.get_aged(partition, url, now).is_some()
+    }
+
+    /// Takes back a copy a [`CopyStore`] kept: `url_key` (`path?query`) received at `at`, when its path is still a
+    /// catalogue path (it answers only while not older than `maxStaleMs`, as any copy).
+    pub fn restore(&mut self, url_key: &str, body: B, at: f64) {
+        let path = url_key.split('?').next().unwrap_or_default();
+        self.remember(&Partition::Anonymous, path, url_key, body, at);
     }
 
     /// The last good response of `url` for `partition` and its age in ms, when not older than `maxStaleMs`.

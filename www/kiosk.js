@@ -23,6 +23,7 @@ let staleAnswers = 0;
 const client = createClient({
   device: { deviceSystem: "web", deviceName: "Lumen kiosk demo", deviceType: "kiosk" },
   tokenStore: "memory", // a shared device: a reload starts a fresh device token, nobody stays signed in
+  stale: { persist: true }, // the catalogue's saved copies survive a reload (localStorage; never customer data)
   onEvent: (e) => {
     if (!e || typeof e !== "object") return;
     if (e.type === "stale") staleAnswers += 1;

@@ -13,18 +13,20 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::log::Event;
 use crate::runtime::Runtime;
-use crate::stale::{answers_stale, OnStale, StaleAnswer, StaleStore};
+use crate::stale::{answers_stale, CopyStore, OnStale, StaleAnswer, StaleStore};
 use std::cell::RefCell;
 
-/// The last good catalogue responses of one client (`None` with `stale: false`).
+/// The last good catalogue responses of one client (`None` with `stale: false`), and where they outlive it.
 pub(super) struct Offline<R: Runtime> {
     store: Option<RefCell<StaleStore<R::Body>>>,
+    copies: RefCell<Option<Box<dyn CopyStore<R::Body>>>>,
 }
 
 impl<R: Runtime> Offline<R> {
     pub(super) fn new(cfg: &Config) -> Offline<R> {
         Offline {
             store: cfg.stale.clone().map(|c| RefCell::new(StaleStore::new(c))),
+            copies: RefCell::new(None),
         }
     }
 }
@@ -88,19 +90,42 @@ impl<R: Runtime> Client<R> {
         Ok(body)
     }
 
-    /// Keeps a successful catalogue read as its last good response; called with every storable network success
-    /// (see `storable` in read_path.rs: a GET that neither the caller nor the server marked `no-store`).
+    /// Keeps a successful catalogue read as its last good response (and in the [`CopyStore`], if any); called
+    /// with every storable network success (see `storable` in read_path.rs: a GET that neither the caller nor the
+    /// server marked `no-store`).
     pub(super) fn keep_last_good(&self, call: &Call, body: &R::Body, now: f64) {
         let Some(store) = &self.inner.offline.store else {
             return;
         };
-        store.borrow_mut().remember(
-            &self.partition(),
-            &call.path,
-            &call.url_key(),
-            body.clone(),
-            now,
-        );
+        let key = call.url_key();
+        let kept =
+            store
+                .borrow_mut()
+                .remember(&self.partition(), &call.path, &key, body.clone(), now);
+        if kept {
+            if let Some(copies) = self.inner.offline.copies.borrow().as_ref() {
+                copies.save(&key, body, now);
+            }
+        }
+    }
+
+    /// With `stale.persist`: takes back the copies `copies` kept (those still within `maxStaleMs`) and keeps every
+    /// new one there too, so a reload still has them. The wasm shell passes a page's `localStorage`; without
+    /// `stale.persist` (or with `stale: false`) this does nothing.
+    pub fn keep_copies_in(&self, copies: Box<dyn CopyStore<R::Body>>) {
+        let Some(store) = &self.inner.offline.store else {
+            return;
+        };
+        if !self.inner.cfg.stale.as_ref().is_some_and(|s| s.persist) {
+            return;
+        }
+        {
+            let mut store = store.borrow_mut();
+            for (key, body, at) in copies.load() {
+                store.restore(&key, body, at);
+            }
+        }
+        *self.inner.offline.copies.borrow_mut() = Some(copies);
     }
 
     /// Fails attempt `attempt` fast with `offline` while the platform reports no network: nothing is sent, nothing
@@ -128,6 +153,9 @@ impl<R: Runtime> Client<R> {
     pub(super) fn clear_stale(&self) {
         if let Some(s) = &self.inner.offline.store {
             s.borrow_mut().clear();
+        }
+        if let Some(copies) = self.inner.offline.copies.borrow().as_ref() {
+            copies.clear();
         }
     }
 }

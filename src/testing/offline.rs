@@ -2,7 +2,7 @@
 //! the caller), their bounds and `clearCache`, the `offline` fast fail and the `online` probe.
 
 use super::client::{client, server};
-use crate::stale::{OnStale, StaleAnswer};
+use crate::stale::{CopyStore, OnStale, StaleAnswer};
 use crate::testing::sim::{ok, status, Script, Sim};
 use crate::{CallOptions, Client, ErrorKind, Event, LogEntry, Method, Secret};
 use serde_json::{json, Value};
@@ -394,4 +394,98 @@ fn online_lets_the_open_circuit_probe_at_once() {
     assert_eq!(c.circuit_state().as_str(), "half_open");
     read(&c, "/customers", CallOptions::default()).unwrap();
     assert_eq!(c.circuit_state().as_str(), "closed");
+}
+
+/// A [`CopyStore`] over a shared list: what a page's `localStorage` is to the clients of successive page loads.
+#[derive(Clone, Default)]
+struct Shelf(Rc<RefCell<Vec<(String, Rc<str>, f64)>>>);
+
+impl CopyStore<Rc<str>> for Shelf {
+    fn load(&self) -> Vec<(String, Rc<str>, f64)> {
+        self.0.borrow().clone()
+    }
+    fn save(&self, url_key: &str, body: &Rc<str>, at: f64) {
+        let mut kept = self.0.borrow_mut();
+        kept.retain(|(k, ..)| k != url_key);
+        kept.push((url_key.to_string(), body.clone(), at));
+    }
+    fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
+}
+
+impl Shelf {
+    fn keys(&self) -> Vec<String> {
+        self.0.borrow().iter().map(|(k, ..)| k.clone()).collect()
+    }
+}
+
+/// A client of the next page load: same server, same shelf.
+fn reloaded(sim: &Sim, shelf: &Shelf, options: Value) -> Client<Sim> {
+    let c = client(sim, options);
+    c.keep_copies_in(Box::new(shelf.clone()));
+    c
+}
+
+#[test]
+fn persisted_copies_answer_the_next_page_load_and_never_hold_customer_data() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || Script::Network);
+    let shelf = Shelf::default();
+    let persist = json!({"rateLimit": false, "retry": false, "stale": {"persist": true}});
+    let first = reloaded(&sim, &shelf, persist.clone());
+    let fresh = read(&first, "/rewards", query(&[("count", "3")])).unwrap();
+    let received = sim.0.now.get();
+    read(&first, "/languages", CallOptions::default()).unwrap();
+    read(&first, "/tests/connection", CallOptions::default()).unwrap(); // not a catalogue path
+    login(&first);
+    read(&first, "/stores", CallOptions::default()).unwrap(); // a customer's read: never kept
+    assert_eq!(shelf.keys(), ["/rewards?count=3", "/languages"]);
+
+    // The next page load, with the network down: the copy answers, its age counted from when it was received.
+    up.set(false);
+    advance(&sim, 10.0 * MINUTE);
+    let second = reloaded(&sim, &shelf, persist.clone());
+    let (opts, told) = flagged(&[("count", "3")]);
+    assert_eq!(read(&second, "/rewards", opts).unwrap(), fresh);
+    let told = told.borrow();
+    assert_eq!(told.len(), 1, "onStale");
+    assert_eq!(told[0].age_ms, (sim.0.now.get() - received) as u64);
+    assert_eq!(told[0].reason, "network");
+    let e = read(&second, "/stores", CallOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network, "nothing was kept for /stores");
+
+    // Without `persist` the shelf is neither read nor written.
+    let memory_only = reloaded(&sim, &shelf, json!({"rateLimit": false, "retry": false}));
+    let e = read(&memory_only, "/rewards", query(&[("count", "3")])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network);
+
+    // Older than maxStaleMs (24 h) when loaded: not taken back.
+    advance(&sim, 24.0 * 60.0 * MINUTE);
+    let late = reloaded(&sim, &shelf, persist);
+    let e = read(&late, "/rewards", query(&[("count", "3")])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network);
+
+    // clearCache() empties the shelf too.
+    second.clear_cache();
+    assert!(shelf.keys().is_empty());
+}
+
+#[test]
+fn a_persisted_copy_of_a_path_no_longer_kept_is_not_taken_back() {
+    let up = Rc::new(Cell::new(true));
+    let sim = switchable(&up, || Script::Network);
+    let shelf = Shelf::default();
+    let first = reloaded(
+        &sim,
+        &shelf,
+        json!({"retry": false, "stale": {"persist": true}}),
+    );
+    read(&first, "/stores", CallOptions::default()).unwrap();
+    assert_eq!(shelf.keys(), ["/stores"]);
+    up.set(false);
+    let options = json!({"retry": false, "stale": {"persist": true, "paths": ["/rewards"]}});
+    let second = reloaded(&sim, &shelf, options);
+    let e = read(&second, "/stores", CallOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network);
 }

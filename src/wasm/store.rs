@@ -1,10 +1,13 @@
 //! Token stores for the browser and for user code: `sessionStorage`, and any `{get, set, remove}` object whose
-//! methods may return promises. localStorage holds the device id only ([`DeviceIdStore`]), never a token.
+//! methods may return promises. localStorage holds the device id ([`DeviceIdStore`]) and, with `stale.persist`, the
+//! offline catalogue's copies (through [`JsCopies`]); never a token or a customer's data.
 
+use super::runtime::JsBody;
 use crate::error::{Error, ErrorKind};
+use crate::stale::{CopyStore, StaleConfig};
 use crate::token_store::TokenStore;
 use futures_util::future::{ready, FutureExt, LocalBoxFuture};
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -155,5 +158,64 @@ impl TokenStore for JsStore {
     fn remove(&self, key: &str) -> LocalBoxFuture<'static, Result<(), Error>> {
         let f = self.call(&self.remove, &[&JsValue::from_str(key)]);
         async move { f.await.map(|_| ()) }.boxed_local()
+    }
+}
+
+/// The offline catalogue's copies in a JS object `{load(maxStaleMs, maxEntries, maxBytes) → [[key, text, at]],
+/// save(key, body, at), clear()}`: the package's facade passes one over `localStorage` with `stale.persist`
+/// (`keepCopiesIn`). It bounds itself with what `load` is told; a copy it returns that does not parse is skipped.
+pub struct JsCopies {
+    obj: JsValue,
+    load: Function,
+    save: Function,
+    clear: Function,
+    bounds: [JsValue; 3],
+}
+
+impl JsCopies {
+    /// `None` unless `obj` has the three methods.
+    pub fn new(obj: JsValue, config: &StaleConfig) -> Option<JsCopies> {
+        let m = |name: &str| {
+            Reflect::get(&obj, &JsValue::from_str(name))
+                .ok()?
+                .dyn_into()
+                .ok()
+        };
+        Some(JsCopies {
+            load: m("load")?,
+            save: m("save")?,
+            clear: m("clear")?,
+            bounds: [
+                (config.max_stale_ms as f64).into(),
+                (config.max_entries as f64).into(),
+                (config.max_bytes as f64).into(),
+            ],
+            obj,
+        })
+    }
+}
+
+impl CopyStore<JsBody> for JsCopies {
+    fn load(&self) -> Vec<(String, JsBody, f64)> {
+        let [a, b, c] = &self.bounds;
+        let Ok(list) = self.load.call3(&self.obj, a, b, c) else {
+            return Vec::new();
+        };
+        let list: Array = list.dyn_into().unwrap_or_default();
+        list.iter()
+            .filter_map(|e| {
+                let key = Reflect::get_u32(&e, 0).ok()?.as_string()?;
+                let body = JsBody::parse(&Reflect::get_u32(&e, 1).ok()?)?;
+                Some((key, body, Reflect::get_u32(&e, 2).ok()?.as_f64()?))
+            })
+            .collect()
+    }
+    fn save(&self, url_key: &str, body: &JsBody, at: f64) {
+        let _ = self
+            .save
+            .call3(&self.obj, &url_key.into(), &body.js_text(), &at.into());
+    }
+    fn clear(&self) {
+        let _ = self.clear.call0(&self.obj);
     }
 }

@@ -172,6 +172,27 @@ try {
     eq(await page.locator("#k-rewards .reward").count(), 12, "the fresh first page");
   });
 
+  await test("a reload during an outage shows the catalogue saved in localStorage, marked, with the banner", async () => {
+    const saved = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.includes(":copy:")));
+    assert(saved.some(([k]) => k.endsWith(":copy:/rewards?count=12&is_valid=true&offset=0")), `saved: ${saved.map(([k]) => k)}`);
+    const tokens = (await control("GET", "requests")).filter((r) => /^\/tokens\/[0-9a-f]{32,}/.test(r.path))
+      .map((r) => r.path.split("/")[2]);
+    assert(saved.every(([, v]) => tokens.every((t) => !v.includes(t))), "no token in a saved copy");
+    await control("POST", "faults", { method: "*", path: "/*", times: 100000, kind: "drop" });
+    try {
+      await page.reload(); // the page itself is served; every API call is dropped
+      await page.waitForSelector("#k-rewards .reward", { timeout: 20000 });
+      await page.waitForSelector("#k-stale:not([hidden])", { timeout: 5000 });
+      await page.waitForSelector("#offline:not([hidden])", { timeout: 5000 });
+      eq(await page.locator("#k-rewards .reward").count(), 12, "the saved first page");
+      await page.screenshot({ path: join(shots, "kiosk-reload-in-outage-1080x1920.png") });
+    } finally {
+      await control("DELETE", "faults");
+    }
+    await page.waitForSelector("#k-stale", { state: "hidden", timeout: 25000 });
+    await page.waitForSelector("#offline", { state: "hidden", timeout: 25000 });
+  });
+
   await test("left idle, the kiosk counts down, signs out, and forgets the customer's data", async () => {
     // Let the client cache the customer's responses, so there is something for logout to forget.
     const customerPaths = ["/customers*", "/wallet/*"];

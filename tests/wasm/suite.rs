@@ -1668,3 +1668,109 @@ async fn no_accepted_path_resolves_outside_the_customer_interface() {
     .await;
     assert_eq!(kind(&e), "config");
 }
+
+/// A copy store like the one the package's facade passes over `localStorage` with `stale.persist` (here a `Map`,
+/// so it runs in every runtime); `.items` is the map.
+fn copy_store() -> JsValue {
+    Function::new_no_args(
+        "const items = new Map();
+         return { items,
+           load: () => [...items].map(([k, [text, at]]) => [k, text, at]),
+           save: (k, text, at) => { items.set(k, [text, at]); },
+           clear: () => items.clear() };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
+}
+
+/// `stale: {persist: true}`: the copies a client keeps reach its copy store (catalogue reads only), and the next
+/// client given that store (the next page load) answers a failing catalogue read from them; without `persist` the
+/// store is neither read nor written; `clearCache()` empties it.
+#[wasm_bindgen_test]
+async fn persisted_catalogue_copies_answer_the_next_client() {
+    let sb = sandbox!();
+    let store = copy_store();
+    let items = field(&store, "items");
+    let count = || {
+        js_sys::Reflect::get(&items, &"size".into())
+            .unwrap()
+            .as_f64()
+            .unwrap_or(-1.0)
+    };
+    let client = |persist: bool| {
+        let c = sb.client_with(&format!(
+            r#", "retry": false, "circuitBreaker": false, "stale": {{"persist": {persist}}}"#
+        ));
+        c.keep_copies_in(store.clone());
+        c
+    };
+    let mark = unique("m");
+    let rewards = || q(&[("count", 2.into()), ("mark", mark.as_str().into())]);
+
+    let first = client(true);
+    let fresh = ok(first.get("/rewards".into(), rewards())).await;
+    ok(first.get(
+        "/tests/connection".into(),
+        q(&[("test_string", "x".into())]),
+    ))
+    .await;
+    let kept = count();
+    let key = format!("/rewards?count=2&mark={mark}");
+    let entry = items
+        .unchecked_ref::<js_sys::Map>()
+        .get(&key.as_str().into());
+    drop(first); // the page goes away
+    let without = client(false);
+    ok(without.get("/stores".into(), q(&[("count", 1.into())]))).await;
+    let kept_without = count();
+    sb.control(
+        "POST",
+        "faults",
+        Some(r#"{"method":"GET","path":"/rewards","times":100,"kind":"drop"}"#),
+    )
+    .await;
+    let told = Array::new();
+    let opts = rewards();
+    Reflect::set(&opts, &"onStale".into(), &collector(&told)).unwrap();
+    let second = client(true); // the next page load
+    let answered = JsFuture::from(second.get("/rewards".into(), opts)).await;
+    let failed = JsFuture::from(without.get("/rewards".into(), rewards())).await;
+    second.clear_cache();
+    let cleared = count();
+    sb.control("DELETE", "faults", None).await;
+
+    // Assertions only now: a failed one must not leave the fault on for the next test.
+    assert_eq!(
+        kept, 1.0,
+        "one copy: the catalogue read, not /tests/connection"
+    );
+    let text = Reflect::get_u32(&entry, 0)
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    assert!(
+        text.contains("\"rewards\""),
+        "the copy is the body's text: {text:.80}"
+    );
+    assert!(
+        Reflect::get_u32(&entry, 1)
+            .ok()
+            .and_then(|a| a.as_f64())
+            .is_some_and(|a| a > 0.0),
+        "received at"
+    );
+    assert_eq!(kept_without, 1.0, "without persist nothing is saved");
+    let answered = answered.expect("the next client answers from the kept copy");
+    assert!(
+        same_json(&answered, &fresh),
+        "the copy is the last good page"
+    );
+    assert_eq!(told.length(), 1, "onStale told");
+    assert_eq!(
+        field(&told.get(0), "reason").as_string().as_deref(),
+        Some("network")
+    );
+    let failed = failed.expect_err("without persist the store is not read");
+    assert_eq!(kind(&failed), "network");
+    assert_eq!(cleared, 0.0, "clearCache() empties the store");
+}
