@@ -3,6 +3,7 @@
 // for the generic calls, the `paginate` async iterator and the resource helpers (`client.rewards.list()`, …).
 // Everything else is Rust. Every entry (browser.js, node.mjs, node.cjs, workerd.js) re-exports this module.
 import { WasmCustomerClient as WasmClient } from "./carecloud_customer.js";
+import { localCopies } from "./copies.js";
 import { CUSTOMER_UPDATE } from "./readonly.js";
 
 /** The package version (from Cargo.toml). */
@@ -274,54 +275,6 @@ function boundNow(facade) {
   }
   if (s.error) throw s.error;
   return s.client;
-}
-
-/**
- * `stale: {persist: true}` in a browser page: the offline catalogue's copies in `localStorage`, one item per copy,
- * `{storagePrefix}:{externalApplicationId}:copy:{path?query}` = `{received at}\n{body}`. The client hands over only
- * what its stale store keeps (catalogue reads made with nobody logged in) and says how much may be kept (`load`'s
- * bounds): the newest copies within them stay, the rest is removed. Best-effort: a full or blocked storage keeps
- * the copies in memory only. `undefined` elsewhere (workers, Node, Cloudflare Workers) or without `persist`.
- */
-function localCopies(options) {
-  const stale = options && options.stale;
-  if (!stale || stale.persist !== true || typeof document === "undefined") return undefined;
-  let storage;
-  try {
-    storage = globalThis.localStorage;
-  } catch {
-    return undefined; // blocked storage (sandboxed frames, strict privacy settings)
-  }
-  if (!storage) return undefined;
-  const prefix = `${options.storagePrefix ?? "carecloud"}:${options.externalApplicationId}:copy:`;
-  let bounds = [0, 0, 0];
-  const mine = () => Object.keys(storage).filter((k) => k.startsWith(prefix))
-    .map((k) => { const v = storage.getItem(k) || ""; return { k, v, at: parseInt(v, 10) }; });
-  /** Keeps the newest copies within the bounds (`room` bytes and one entry set aside for a copy to come). */
-  const trim = (room) => {
-    const [maxStaleMs, maxEntries, maxBytes] = bounds;
-    let [n, bytes] = room ? [1, room] : [0, 0];
-    for (const c of mine().sort((a, b) => b.at - a.at)) {
-      const keep = Date.now() - c.at <= maxStaleMs && n < maxEntries && bytes + c.v.length <= maxBytes;
-      if (keep) [n, bytes] = [n + 1, bytes + c.v.length];
-      else storage.removeItem(c.k);
-    }
-  };
-  const quietly = (f) => { try { return f(); } catch { return undefined; } };
-  return {
-    load: (maxStaleMs, maxEntries, maxBytes) => quietly(() => {
-      bounds = [maxStaleMs, maxEntries, maxBytes];
-      trim(0);
-      return mine().map((c) => [c.k.slice(prefix.length), c.v.slice(c.v.indexOf("\n") + 1), c.at]);
-    }) || [],
-    save: (key, text, at) => quietly(() => {
-      const v = `${at}\n${text}`;
-      storage.removeItem(prefix + key);
-      trim(v.length);
-      storage.setItem(prefix + key, v);
-    }),
-    clear: () => quietly(() => mine().forEach((c) => storage.removeItem(c.k))),
-  };
 }
 
 /** `use(client)` at once when bound, else once the wasm module is ready; a refusal becomes a rejection. */

@@ -146,7 +146,7 @@ export interface ClientOptions {
    * `maxStaleMs`. Default `{paths: ["/rewards", "/stores", "/products", "/languages"], maxStaleMs: 86400000,
    * maxEntries: 200, maxBytes: 2 MiB, persist: false}` (= `true`); `false` disables. Never customer data.
    * `persist: true` (browser pages) also keeps the copies in `localStorage`
-   * (`{storagePrefix}:{externalApplicationId}:copy:{path?query}`), within the same bounds, so a reload or a browser
+   * (`{storagePrefix}:{externalApplicationId}:copy:{API base URL}{path?query}`), within the same bounds, so a reload or a browser
    * restart still has them: for kiosks. Elsewhere it changes nothing.
    */
   stale?: boolean | { paths?: string[]; maxStaleMs?: number; maxEntries?: number; maxBytes?: number; persist?: boolean };

@@ -29,19 +29,19 @@ bindgen() {
   wasm-bindgen --target web --out-dir "$tmp" --out-name "$NAME" "$wasm"
   wasm-opt "${wasm_opt_flags[@]}" "$@" -o "$out/${NAME}_bg.wasm" "$tmp/${NAME}_bg.wasm"
   cp "$tmp/$NAME.js" "$out/"
-  cp pkg-templates/client.js pkg-templates/readonly.js pkg-templates/browser.js pkg-templates/node.mjs \
+  cp pkg-templates/client.js pkg-templates/copies.js pkg-templates/readonly.js pkg-templates/browser.js pkg-templates/node.mjs \
      pkg-templates/workerd.js "$out/"
   sed -i "s/__VERSION__/$VERSION/" "$out/client.js"
   # Node `require`: one CommonJS file bundling the glue and the wrapper (the wasm stays a separate file).
   rm -rf "$tmp/cjs" && mkdir -p "$tmp/cjs"
-  cp "$out/$NAME.js" "$out/client.js" "$out/readonly.js" pkg-templates/node-cjs-entry.mjs "$tmp/cjs/"
+  cp "$out/$NAME.js" "$out/client.js" "$out/copies.js" "$out/readonly.js" pkg-templates/node-cjs-entry.mjs "$tmp/cjs/"
   esbuild "$tmp/cjs/node-cjs-entry.mjs" --bundle --platform=node --format=cjs --keep-names --log-level=error \
     --outfile="$out/node.cjs"
   # Browsers: one module (entry, wrapper and glue), so a page fetches the JavaScript in one round trip and the
   # wasm fetch starts as soon as it runs (three nested imports cost two more round trips before it).
   # `new URL("./…wasm", import.meta.url)` stays as written: bundlers and browsers resolve it beside this file.
   rm -rf "$tmp/esm" && mkdir -p "$tmp/esm"
-  cp "$out/$NAME.js" "$out/client.js" "$out/readonly.js" pkg-templates/browser.js "$tmp/esm/"
+  cp "$out/$NAME.js" "$out/client.js" "$out/copies.js" "$out/readonly.js" pkg-templates/browser.js "$tmp/esm/"
   esbuild "$tmp/esm/browser.js" --bundle --format=esm --log-level=error --outfile="$out/browser.js"
 }
 

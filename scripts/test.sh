@@ -14,7 +14,8 @@
 #   6b    - Playwright: two tabs of one browser share one device token (reload, renewal, logout)
 #   6c    - Playwright: offline catalogue answered stale, customer calls fail with kind offline, recovery
 #   7     - soak: mixed calls in Chromium, memory flat, no timers or in-flight entries left
-# Every tier from 2 on starts from a reset sandbox and ends with check_violations (scripts/lib.sh).
+# Tier 1b and every tier from 2 on end with check_violations (scripts/lib.sh); tiers from 2 on start from a reset
+# sandbox. Not 1c: Schemathesis sends spec-invalid requests on purpose.
 # Ends with one line: `N passed, M failed`.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"

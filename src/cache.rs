@@ -166,7 +166,8 @@ impl<B: BodySize + Clone> ResponseCache<B> {
         self.version
     }
 
-    /// Stores a body for `ttl_ms`. Bodies larger than a quarter of the byte budget are not kept.
+    /// Stores a body for `ttl_ms`; true when it was stored. Bodies larger than a quarter of the byte budget are not
+    /// kept (an older entry for the same URL stays as it was).
     pub fn put(
         &mut self,
         partition: &Partition,
@@ -175,7 +176,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
         body: B,
         ttl_ms: f64,
         now: f64,
-    ) {
+    ) -> bool {
         let personal = matches!(partition, Partition::Customer(_));
         if ttl_ms.is_nan()
             || ttl_ms <= 0.0
@@ -183,7 +184,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
             || body.size() > self.config.max_bytes / 4
             || (personal && !self.config.customer_data)
         {
-            return;
+            return false;
         }
         let key = (partition.clone(), url.to_string());
         self.remove(&key);
@@ -207,6 +208,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
                 used: self.tick,
             },
         );
+        true
     }
 
     fn remove(&mut self, key: &(Partition, String)) {

@@ -161,15 +161,17 @@ impl<B: BodySize + Clone> StaleStore<B> {
             return false;
         };
         self.kept
-            .put(partition, path, url, body, max_stale as f64, now);
-        self.kept.get_aged(partition, url, now).is_some()
+            .put(partition, path, url, body, max_stale as f64, now)
     }
 
     /// Takes back a copy a [`CopyStore`] kept: `url_key` (`path?query`) received at `at`, when its path is still a
-    /// catalogue path (it answers only while not older than `maxStaleMs`, as any copy).
-    pub fn restore(&mut self, url_key: &str, body: B, at: f64) {
+    /// catalogue path and it is not older than `maxStaleMs` at `now` (an expired copy would only take room).
+    pub fn restore(&mut self, url_key: &str, body: B, at: f64, now: f64) {
         let path = url_key.split('?').next().unwrap_or_default();
-        self.remember(&Partition::Anonymous, path, url_key, body, at);
+        let fresh_enough = |max_stale: u64| now - at <= max_stale as f64;
+        if self.kept.ttl_for(path).is_some_and(fresh_enough) {
+            self.remember(&Partition::Anonymous, path, url_key, body, at);
+        }
     }
 
     /// The last good response of `url` for `partition` and its age in ms, when not older than `maxStaleMs`.
@@ -211,6 +213,26 @@ mod tests {
     use crate::config::options::read;
 
     const DAY: f64 = 86_400_000.0;
+
+    #[test]
+    fn restore_takes_back_copies_of_kept_paths_within_max_stale_only() {
+        let config = StaleConfig {
+            paths: vec!["/rewards".into()],
+            max_stale_ms: 1_000,
+            ..StaleConfig::default()
+        };
+        let mut store: StaleStore = StaleStore::new(config);
+        let body: Rc<str> = Rc::from("{}");
+        store.restore("/stores?count=1", body.clone(), 0.0, 10.0); // not a kept path
+        store.restore("/rewards?count=1", body.clone(), 0.0, 1_001.0); // older than maxStaleMs
+        assert!(store.is_empty());
+        store.restore("/rewards?count=1", body.clone(), 0.0, 1_000.0);
+        assert_eq!(store.len(), 1);
+        let (_, age) = store
+            .recall(&Partition::Anonymous, "/rewards?count=1", 500.0)
+            .unwrap();
+        assert_eq!(age, 500, "aged from when it was received");
+    }
 
     #[test]
     fn an_on_stale_hook_prints_as_a_placeholder() {

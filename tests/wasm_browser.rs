@@ -12,9 +12,10 @@ mod suite;
 mod tabs;
 
 use carecloud_customer::wasm::CustomerClient;
-use harness::{field, json, obj, ok, sandbox, unique, Sandbox};
+use harness::{field, json, kind, obj, ok, q, sandbox, unique, Sandbox};
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 /// localStorage holds the device id and nothing else: no token, no customer id, nothing another tab's or the
@@ -189,4 +190,88 @@ async fn persist_device_id_false_keeps_the_device_id_out_of_local_storage() {
         "one device on the server: the second token replaced the first"
     );
     local.clear().unwrap();
+}
+
+#[wasm_bindgen(module = "/pkg-templates/copies.js")]
+extern "C" {
+    /// The package's localStorage copy store (what the facade passes with `stale.persist`).
+    #[wasm_bindgen(js_name = localCopies)]
+    fn local_copies(options: &JsValue) -> JsValue;
+}
+
+/// The package's own localStorage store for `stale: {persist: true}` (pkg-templates/copies.js) under the wasm
+/// client: copies go under the client's prefix and API base, the newest `maxEntries` stay, one older than
+/// `maxStaleMs` is dropped when the next page loads, the next client answers a failing read from them, and
+/// `clearCache()` removes them. Run in Chromium, Firefox and WebKit.
+#[wasm_bindgen_test]
+async fn the_packages_local_storage_copies_stay_within_their_bounds() {
+    let sb = sandbox!();
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let prefix = unique("lc-");
+    let opts = json(&format!(
+        r#"{{"baseUrl": "{}", "externalApplicationId": "sandbox-app", "storagePrefix": "{prefix}",
+            "shareToken": false, "retry": false, "circuitBreaker": false, "cache": false,
+            "stale": {{"persist": true, "maxEntries": 2}}}}"#,
+        sb.api()
+    ));
+    let client = || {
+        let c = CustomerClient::new(opts.clone()).unwrap();
+        c.keep_copies_in(local_copies(&opts));
+        c
+    };
+    let base = format!("{prefix}:sandbox-app:copy:{}", sb.api());
+    let keys = || -> Vec<String> {
+        let mut k: Vec<String> = (0..local.length().unwrap_or(0))
+            .filter_map(|i| local.key(i).ok().flatten())
+            .filter_map(|k| k.strip_prefix(&base).map(String::from))
+            .collect();
+        k.sort();
+        k
+    };
+    let page = |n: u32| q(&[("count", n.into())]);
+
+    let first = client();
+    for n in 1..=3 {
+        ok(first.get("/rewards".into(), page(n))).await;
+    }
+    let after_three = keys();
+    drop(first);
+    // A copy saved long ago (received at 1970-01-01T00:00:01Z): older than maxStaleMs.
+    local
+        .set_item(&format!("{base}/rewards?count=9"), "1000\n{\"data\":{}}")
+        .unwrap();
+    sb.control(
+        "POST",
+        "faults",
+        Some(r#"{"method":"GET","path":"/rewards","times":100,"kind":"drop"}"#),
+    )
+    .await;
+    let second = client();
+    let after_load = keys();
+    let newest = JsFuture::from(second.get("/rewards".into(), page(3))).await;
+    let evicted = JsFuture::from(second.get("/rewards".into(), page(1))).await;
+    second.clear_cache();
+    let after_clear = keys();
+    sb.control("DELETE", "faults", None).await;
+
+    // Assertions only now: a failed one must not leave the fault on for the next test.
+    assert_eq!(
+        after_three,
+        ["/rewards?count=2", "/rewards?count=3"],
+        "the newest two"
+    );
+    assert_eq!(
+        after_load,
+        ["/rewards?count=2", "/rewards?count=3"],
+        "the expired copy removed on load"
+    );
+    assert!(newest.is_ok(), "answered from its copy");
+    assert_eq!(
+        kind(&evicted.expect_err("no copy is left of the oldest")),
+        "network"
+    );
+    assert!(
+        after_clear.is_empty(),
+        "clearCache() removes them: {after_clear:?}"
+    );
 }

@@ -360,6 +360,9 @@ impl<R: Runtime> Client<R> {
         let correlation = self.next_correlation_id();
         let idempotency_key = self.idempotency_key(call, opts)?;
         let customer_at_start = inner.auth.borrow().customer_id.is_some();
+        // Whose answer this is: a read still in flight when its customer leaves (or another arrives) is kept
+        // nowhere, so it can never be shown to whoever reads next.
+        let partition = self.partition();
         let mut progress = Progress {
             attempt: 0,
             retries: 0,
@@ -403,7 +406,8 @@ impl<R: Runtime> Client<R> {
             let failed = match outcome {
                 Outcome::Success(resp, body) => {
                     self.log(entry);
-                    if let Some(cc) = Self::storable(call, opts, &resp.headers) {
+                    let storable = Self::storable(call, opts, &resp.headers);
+                    if let Some(cc) = storable.filter(|_| self.partition() == partition) {
                         self.fill_cache(call, &cc, &body, t1);
                         self.keep_last_good(call, &body, t1); // offline
                     }

@@ -119,10 +119,11 @@ impl<R: Runtime> Client<R> {
         if !self.inner.cfg.stale.as_ref().is_some_and(|s| s.persist) {
             return;
         }
+        let now = self.inner.rt.now_ms();
         {
             let mut store = store.borrow_mut();
             for (key, body, at) in copies.load() {
-                store.restore(&key, body, at);
+                store.restore(&key, body, at, now);
             }
         }
         *self.inner.offline.copies.borrow_mut() = Some(copies);

@@ -1169,7 +1169,7 @@ fn a_token_response_without_a_usable_token_id_is_a_decode_error() {
 }
 
 /// Spawns `GET path` after `delay_ms`, given up after `give_up_ms` when set; the result lands in the cell.
-fn spawn_get_at(
+pub(super) fn spawn_get_at(
     pool: &LocalPool,
     sim: &Sim,
     c: &Client<Sim>,
@@ -1199,7 +1199,7 @@ fn spawn_get_at(
 }
 
 /// Runs `then` on the pool `ms` (simulated) from now: something that happens while calls are in flight.
-fn after_ms(
+pub(super) fn after_ms(
     pool: &LocalPool,
     sim: &Sim,
     ms: u64,

@@ -1,10 +1,11 @@
 //! The offline catalogue end to end on simulated time: stale answers (when, how old, never for a customer, seen by
 //! the caller), their bounds and `clearCache`, the `offline` fast fail and the `online` probe.
 
-use super::client::{client, server};
+use super::client::{after_ms, client, server, spawn_get_at};
 use crate::stale::{CopyStore, OnStale, StaleAnswer};
 use crate::testing::sim::{ok, status, Script, Sim};
 use crate::{CallOptions, Client, ErrorKind, Event, LogEntry, Method, Secret};
+use futures_executor::LocalPool;
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -396,12 +397,15 @@ fn online_lets_the_open_circuit_probe_at_once() {
     assert_eq!(c.circuit_state().as_str(), "closed");
 }
 
+/// A kept copy: its key, body and when it was received.
+type Copy = (String, Rc<str>, f64);
+
 /// A [`CopyStore`] over a shared list: what a page's `localStorage` is to the clients of successive page loads.
 #[derive(Clone, Default)]
-struct Shelf(Rc<RefCell<Vec<(String, Rc<str>, f64)>>>);
+struct Shelf(Rc<RefCell<Vec<Copy>>>);
 
 impl CopyStore<Rc<str>> for Shelf {
-    fn load(&self) -> Vec<(String, Rc<str>, f64)> {
+    fn load(&self) -> Vec<Copy> {
         self.0.borrow().clone()
     }
     fn save(&self, url_key: &str, body: &Rc<str>, at: f64) {
@@ -472,20 +476,70 @@ fn persisted_copies_answer_the_next_page_load_and_never_hold_customer_data() {
 }
 
 #[test]
-fn a_persisted_copy_of_a_path_no_longer_kept_is_not_taken_back() {
-    let up = Rc::new(Cell::new(true));
-    let sim = switchable(&up, || Script::Network);
+fn a_read_that_outlives_its_customer_is_kept_nowhere() {
+    // A kiosk's idle sign-out while Alice's profile read is in flight: her answer still reaches its caller, but is
+    // neither cached nor kept as a copy, so the next visitor (nobody logged in) never gets it.
+    let sim = server(|req, _| {
+        if req.url.contains("/actions/login") {
+            return ok(json!({"customer_id": "alice"}));
+        }
+        if req.url.contains("/actions/logout") {
+            return status(204);
+        }
+        Script::After(100, Box::new(ok(json!({"who": "alice"}))))
+    });
     let shelf = Shelf::default();
-    let first = reloaded(
+    let options = json!({"rateLimit": false, "cache": {"ttlMs": {"/catalog": 60_000}},
+                         "stale": {"paths": ["/catalog"], "persist": true}});
+    let c = reloaded(&sim, &shelf, options);
+    login(&c);
+    let mut pool = LocalPool::new();
+    let read = spawn_get_at(&pool, &sim, &c, "/catalog", 0, None);
+    let c2 = c.clone();
+    after_ms(&pool, &sim, 50, async move {
+        let _ = c2.logout().await;
+    });
+    sim.run(&mut pool);
+    let answered = read.borrow_mut().take().and_then(Result::ok);
+    assert_eq!(
+        answered,
+        Some(json!({"who": "alice"})),
+        "the caller gets its answer"
+    );
+    assert_eq!(c.stats().cache_entries, 0, "not cached");
+    assert!(shelf.keys().is_empty(), "not kept as a copy");
+    let before = sim.count("GET", "/catalog");
+    read_now(&c, "/catalog");
+    assert_eq!(
+        sim.count("GET", "/catalog"),
+        before + 1,
+        "the next read goes to the network"
+    );
+    assert_eq!(shelf.keys(), ["/catalog"], "its own answer is kept");
+}
+
+#[test]
+fn a_body_too_large_to_keep_is_not_saved_and_leaves_the_saved_copy_alone() {
+    let size = Rc::new(Cell::new(10usize));
+    let s = size.clone();
+    let sim = server(move |_, _| ok(json!({"pad": "x".repeat(s.get())})));
+    let shelf = Shelf::default();
+    // maxBytes 400: a body over 100 bytes is not kept.
+    let c = reloaded(
         &sim,
         &shelf,
-        json!({"retry": false, "stale": {"persist": true}}),
+        json!({"cache": false, "stale": {"persist": true, "maxBytes": 400}}),
     );
-    read(&first, "/stores", CallOptions::default()).unwrap();
-    assert_eq!(shelf.keys(), ["/stores"]);
-    up.set(false);
-    let options = json!({"retry": false, "stale": {"persist": true, "paths": ["/rewards"]}});
-    let second = reloaded(&sim, &shelf, options);
-    let e = read(&second, "/stores", CallOptions::default()).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Network);
+    read_now(&c, "/rewards");
+    let small = shelf.0.borrow()[0].1.clone();
+    size.set(200);
+    read_now(&c, "/rewards");
+    let kept = shelf.0.borrow();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].1, small, "the saved copy is still the small body");
+}
+
+/// A read on the simulated runtime that must succeed.
+fn read_now(c: &Client<Sim>, path: &str) {
+    read(c, path, CallOptions::default()).unwrap();
 }

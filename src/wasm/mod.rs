@@ -20,7 +20,8 @@ pub use pages::Pages;
 pub use runtime::timer;
 pub use runtime::{JsBody, JsRuntime};
 use shared_cache::{shared_read, SharedCache, SHARED_PATHS};
-pub use store::{JsCopies, JsStore, SessionStore};
+use store::JsCopies;
+pub use store::{JsStore, SessionStore};
 pub use ui::{DEFAULT_MIN_BUSY_MS, SERVICE_WORKER_MAX_DELAY_MS};
 
 use crate::client::{CallOptions, Client};
@@ -481,14 +482,16 @@ impl CustomerClient {
     }
 
     /// With `stale.persist`: keeps the offline catalogue's copies in `store` too (`{load, save, clear}`, see
-    /// [`JsCopies`]) and takes back those it has. The package's facade calls this with a `localStorage` store in
+    /// `JsCopies` in store.rs) and takes back those it has. The package's facade calls this with a `localStorage` store in
     /// browser pages; without `stale.persist`, or with an object lacking the methods, nothing happens.
     #[wasm_bindgen(js_name = keepCopiesIn)]
     pub fn keep_copies_in(&self, store: JsValue) {
         let Some(config) = self.client.config().stale.as_ref() else {
             return;
         };
-        if let Some(copies) = JsCopies::new(store, config) {
+        let mut prefix = self.client.key("copy:");
+        prefix.push_str(&self.client.config().base_url);
+        if let Some(copies) = JsCopies::new(store, prefix, config) {
             self.client.keep_copies_in(Box::new(copies));
         }
     }

@@ -2,6 +2,7 @@
 //! methods may return promises. localStorage holds the device id ([`DeviceIdStore`]) and, with `stale.persist`, the
 //! offline catalogue's copies (through [`JsCopies`]); never a token or a customer's data.
 
+use super::convert::set;
 use super::runtime::JsBody;
 use crate::error::{Error, ErrorKind};
 use crate::stale::{CopyStore, StaleConfig};
@@ -161,44 +162,45 @@ impl TokenStore for JsStore {
     }
 }
 
-/// The offline catalogue's copies in a JS object `{load(maxStaleMs, maxEntries, maxBytes) → [[key, text, at]],
-/// save(key, body, at), clear()}`: the package's facade passes one over `localStorage` with `stale.persist`
-/// (`keepCopiesIn`). It bounds itself with what `load` is told; a copy it returns that does not parse is skipped.
-pub struct JsCopies {
+/// The offline catalogue's copies in a JS object `{load() → [[key, text, at]], save(key, text, at), clear()}`: the
+/// package's facade passes one over `localStorage` with `stale.persist` (`keepCopiesIn`). Before `load` the client
+/// sets on it where the copies live (`prefix`: `{storagePrefix}:{externalApplicationId}:copy:` and the API base URL,
+/// so two projects never share a copy) and how many to keep (`maxStaleMs`, `maxEntries`, `maxBytes`); a copy that
+/// does not parse is skipped.
+pub(crate) struct JsCopies {
     obj: JsValue,
     load: Function,
     save: Function,
     clear: Function,
-    bounds: [JsValue; 3],
 }
 
 impl JsCopies {
     /// `None` unless `obj` has the three methods.
-    pub fn new(obj: JsValue, config: &StaleConfig) -> Option<JsCopies> {
+    pub(crate) fn new(obj: JsValue, prefix: String, config: &StaleConfig) -> Option<JsCopies> {
         let m = |name: &str| {
             Reflect::get(&obj, &JsValue::from_str(name))
                 .ok()?
                 .dyn_into()
                 .ok()
         };
-        Some(JsCopies {
+        let copies = JsCopies {
             load: m("load")?,
             save: m("save")?,
             clear: m("clear")?,
-            bounds: [
-                (config.max_stale_ms as f64).into(),
-                (config.max_entries as f64).into(),
-                (config.max_bytes as f64).into(),
-            ],
             obj,
-        })
+        };
+        let o: &js_sys::Object = copies.obj.unchecked_ref();
+        set(o, "prefix", prefix);
+        set(o, "maxStaleMs", config.max_stale_ms as f64);
+        set(o, "maxEntries", config.max_entries as f64);
+        set(o, "maxBytes", config.max_bytes as f64);
+        Some(copies)
     }
 }
 
 impl CopyStore<JsBody> for JsCopies {
     fn load(&self) -> Vec<(String, JsBody, f64)> {
-        let [a, b, c] = &self.bounds;
-        let Ok(list) = self.load.call3(&self.obj, a, b, c) else {
+        let Ok(list) = self.load.call0(&self.obj) else {
             return Vec::new();
         };
         let list: Array = list.dyn_into().unwrap_or_default();

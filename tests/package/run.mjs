@@ -22,7 +22,7 @@ await test("npm pack of dist/ installs into a fresh project", async () => {
   writeFileSync(join(out, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: out, stdio: "inherit" });
   const files = readdirSync(join(out, "node_modules/carecloud-customer"));
-  for (const f of ["index.d.ts", "openapi.d.ts", "readonly.js", "carecloud_customer_bg.wasm", "node.cjs", "workerd.js", "browser.js", "package.json", "README.md"]) {
+  for (const f of ["index.d.ts", "openapi.d.ts", "readonly.js", "copies.js", "carecloud_customer_bg.wasm", "node.cjs", "workerd.js", "browser.js", "package.json", "README.md"]) {
     assert(files.includes(f), `package contains ${f}`);
   }
 });
