@@ -126,12 +126,7 @@ async fn persist_device_id_false_keeps_the_device_id_out_of_local_storage() {
         Reflect::set(&o, &"fetch".into(), &fetch).unwrap();
         CustomerClient::new(o).unwrap()
     };
-    let keys_under = |prefix: &str| -> Vec<String> {
-        (0..local.length().unwrap())
-            .filter_map(|i| local.key(i).unwrap())
-            .filter(|k| k.starts_with(&format!("{prefix}:")))
-            .collect()
-    };
+    let keys_under = |prefix: &str| keys_starting(&local, &format!("{prefix}:"));
     let ids = |sent: &Array| -> Vec<String> {
         sent.iter()
             .map(|v| v.as_string().unwrap_or_default())
@@ -221,12 +216,8 @@ async fn the_packages_local_storage_copies_stay_within_their_bounds() {
     };
     let base = format!("{prefix}:sandbox-app:copy:{}", sb.api());
     let keys = || -> Vec<String> {
-        let mut k: Vec<String> = (0..local.length().unwrap_or(0))
-            .filter_map(|i| local.key(i).ok().flatten())
-            .filter_map(|k| k.strip_prefix(&base).map(String::from))
-            .collect();
-        k.sort();
-        k
+        let all = keys_starting(&local, &base);
+        all.iter().map(|k| k[base.len()..].to_string()).collect()
     };
     let page = |n: u32| q(&[("count", n.into())]);
 
@@ -274,4 +265,14 @@ async fn the_packages_local_storage_copies_stay_within_their_bounds() {
         after_clear.is_empty(),
         "clearCache() removes them: {after_clear:?}"
     );
+}
+
+/// The keys in `local` that start with `start`, sorted.
+fn keys_starting(local: &web_sys::Storage, start: &str) -> Vec<String> {
+    let mut keys: Vec<String> = (0..local.length().unwrap_or(0))
+        .filter_map(|i| local.key(i).ok().flatten())
+        .filter(|k| k.starts_with(start))
+        .collect();
+    keys.sort();
+    keys
 }
