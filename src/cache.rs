@@ -5,7 +5,31 @@ use crate::config::options::{int, Options, Switch};
 use crate::error::Error;
 use crate::runtime::BodySize;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
+
+/// FNV-1a, the cache's hash: its keys are this client's own request URLs in a map of at most `maxEntries`, so
+/// SipHash's resistance to crafted collisions buys nothing here, and FNV is a few lines of wasm instead of SipHash.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type Entries<B> = HashMap<(Partition, String), Entry<B>, BuildHasherDefault<Fnv>>;
 
 /// Cache settings (`cache` in the JS options).
 #[derive(Clone, Debug, PartialEq)]
@@ -101,7 +125,7 @@ struct Entry<B> {
 #[derive(Debug)]
 pub struct ResponseCache<B = Rc<str>> {
     config: CacheConfig,
-    entries: HashMap<(Partition, String), Entry<B>>,
+    entries: Entries<B>,
     bytes: usize,
     tick: u64,
     version: u64,
@@ -112,7 +136,7 @@ impl<B: BodySize + Clone> ResponseCache<B> {
     pub fn new(config: CacheConfig) -> Self {
         ResponseCache {
             config,
-            entries: HashMap::new(),
+            entries: Entries::default(),
             bytes: 0,
             tick: 0,
             version: 0,
